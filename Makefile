@@ -1,0 +1,42 @@
+# Cửa Hàng: everything starts from a fresh clone with Python 3.11+ and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PORT ?= 5000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench catalogs messages e2e clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+catalogs: $(STAMP)
+	$(BIN)/pybabel -q compile -d translations
+
+run: catalogs
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	PORT=$(PORT) $(FLASK) serve
+
+test: catalogs
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(STAMP)
+	@echo "No benchmarks yet."
+
+# Refresh the message catalogs after changing user-visible strings.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

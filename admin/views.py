@@ -1,0 +1,200 @@
+from functools import cache
+
+from flask import (
+    current_app,
+    flash,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from admin import bp
+from admin.forms import EmptyForm, StaffAddForm, StaffLoginForm
+from core.auth import current_membership, current_staff, safe_next, staff_required
+from core.extensions import db, limiter
+from core.tenancy import get_for_shop_or_404, shop_query
+from models import Job, MailStatus, OutboxMessage, Role, ShopMembership, StaffUser, utcnow
+from services import ServiceError
+from services.shops import add_staff, find_staff, remove_staff, shops_of
+
+
+@cache
+def dummy_hash():
+    """Checked when the email is unknown, so a wrong email costs as long as a wrong password."""
+    return generate_password_hash("not the password")
+
+
+def login_limit():
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def account_limit():
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def login_account_key():
+    return "staff-login:" + request.form.get("email", "").strip().lower()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(account_limit, methods=["POST"], key_func=login_account_key)
+def login():
+    prefix = url_for("admin.dashboard")
+    if current_membership() is not None:
+        return redirect(prefix)
+    form = StaffLoginForm()
+    if form.validate_on_submit():
+        staff = find_staff(form.email.data.strip().lower())
+        if staff is None:
+            check_password_hash(dummy_hash(), form.password.data)
+        ok = (
+            staff is not None
+            and staff.check_password(form.password.data)
+            and staff.active
+            and staff.membership_in(g.shop) is not None
+        )
+        if ok:
+            staff.last_login_at = utcnow()
+            db.session.commit()
+            login_user(staff, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next"), prefix) or prefix)
+        flash(_("Email or password is incorrect."), "danger")
+    return render_template("admin/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    form = EmptyForm()
+    if form.validate_on_submit() and current_staff() is not None:
+        logout_user()
+        flash(_("You have logged out."), "info")
+    return redirect(url_for("admin.login"))
+
+
+@bp.get("/")
+@staff_required()
+def dashboard():
+    queued = db.session.scalar(
+        db.select(db.func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.shop_id == g.shop.id, OutboxMessage.status == MailStatus.QUEUED)
+    )
+    staff_count = db.session.scalar(
+        db.select(db.func.count())
+        .select_from(ShopMembership)
+        .where(ShopMembership.shop_id == g.shop.id)
+    )
+    return render_template(
+        "admin/dashboard.html",
+        queued_mail=queued,
+        staff_count=staff_count,
+        my_shops=shops_of(current_staff()),
+    )
+
+
+@bp.get("/emails")
+@staff_required()
+def emails():
+    status = request.args.get("status", "")
+    query = shop_query(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if status in set(MailStatus):
+        query = query.where(OutboxMessage.status == status)
+    page = db.paginate(query, per_page=50, error_out=False)
+    return render_template("admin/emails.html", page=page, status=status, statuses=MailStatus)
+
+
+@bp.get("/emails/<int:message_id>")
+@staff_required()
+def email_detail(message_id):
+    message = get_for_shop_or_404(OutboxMessage, message_id)
+    return render_template("admin/email_detail.html", message=message)
+
+
+@bp.get("/emails/<int:message_id>/preview")
+@staff_required()
+def email_preview(message_id):
+    """The HTML body alone, for the framed preview: no script runs, nothing is fetched."""
+    message = get_for_shop_or_404(OutboxMessage, message_id)
+    response = make_response(message.body_html or "")
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+        "frame-ancestors 'self'; sandbox"
+    )
+    return response
+
+
+@bp.get("/jobs/<int:job_id>.json")
+@staff_required()
+def job_status(job_id):
+    job = get_for_shop_or_404(Job, job_id)
+    return jsonify(
+        id=job.id,
+        kind=job.kind,
+        status=job.status,
+        progress={"done": job.progress_done, "total": job.progress_total, "percent": job.percent},
+        result=job.result,
+        error=job.error,
+        created_at=job.created_at.isoformat(),
+        started_at=job.started_at.isoformat() if job.started_at else None,
+        finished_at=job.finished_at.isoformat() if job.finished_at else None,
+    )
+
+
+@bp.route("/staff", methods=["GET", "POST"])
+@staff_required("manager")
+def staff():
+    form = StaffAddForm()
+    can_edit = current_membership().allows(Role.OWNER)
+    if form.validate_on_submit():
+        if not can_edit:
+            flash(_("Only the shop's owners can change the staff."), "danger")
+            return redirect(url_for("admin.staff"))
+        try:
+            person = add_staff(
+                shop=g.shop,
+                email=form.email.data,
+                role=form.role.data,
+                password=form.password.data or None,
+                name=form.name.data or "",
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            field = getattr(form, error.field or "", None) or form.email
+            field.errors = [*field.errors, str(error.message)]
+        else:
+            db.session.commit()
+            flash(_("%(email)s has joined the staff.", email=person.email), "success")
+            return redirect(url_for("admin.staff"))
+    members = db.session.scalars(
+        shop_query(ShopMembership)
+        .join(StaffUser)
+        .order_by(ShopMembership.role.desc(), StaffUser.email)
+        .options(db.contains_eager(ShopMembership.staff))
+    ).all()
+    return render_template(
+        "admin/staff.html", form=form, members=members, can_edit=can_edit, action_form=EmptyForm()
+    )
+
+
+@bp.post("/staff/<int:membership_id>/remove")
+@staff_required("owner")
+def staff_remove(membership_id):
+    membership = get_for_shop_or_404(ShopMembership, membership_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            remove_staff(shop=g.shop, membership=membership)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(str(error.message), "danger")
+        else:
+            db.session.commit()
+            flash(_("%(email)s was removed from the staff.", email=membership.staff.email), "info")
+    return redirect(url_for("admin.staff"))

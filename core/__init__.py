@@ -1,0 +1,100 @@
+"""The application factory."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from core import config as cfg
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config=None):
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
+        "CUAHANG_INSTANCE_PATH", str(ROOT / "instance")
+    )
+    app = Flask(
+        "cuahang",
+        root_path=str(ROOT),
+        instance_path=str(instance_path),
+        instance_relative_config=True,
+        template_folder="templates",
+        static_folder="static",
+    )
+    configure(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_cli(app)
+    return app
+
+
+def configure(app, test_config):
+    app.config.from_object(cfg.Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    cfg.load_environment(app.config)
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config["SECRET_KEY"]:
+        if app.config["ENV"] == "production":
+            raise RuntimeError("SECRET_KEY must be set when CUAHANG_ENV=production")
+        app.config["SECRET_KEY"] = cfg.development_secret_key(app.instance_path)
+
+    url = app.config["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'cuahang.db'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = cfg.normalise_database_url(url)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+
+    if app.config["ENV"] == "production":
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    if not app.config["RATELIMIT_STORAGE_URI"]:
+        redis_url = app.config["REDIS_URL"]
+        app.config["RATELIMIT_STORAGE_URI"] = redis_url or "memory://"
+    if not app.config["JOBS_BACKEND"]:
+        app.config["JOBS_BACKEND"] = "redis" if app.config["REDIS_URL"] else "sqlite"
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
+
+
+def register_extensions(app):
+    from core import auth, jobs, outbox
+    from core.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+    from core.i18n import register_i18n, select_locale, select_timezone
+    from core.security import register_security_headers
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    mail.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    limiter.init_app(app)
+    register_i18n(app)
+    register_security_headers(app)
+    auth.init_app(app)
+    outbox.init_app(app)
+    jobs.init_app(app)
+
+
+def register_blueprints(app):
+    from admin import bp as admin_bp
+    from core.platform import bp as platform_bp
+    from storefront import bp as storefront_bp
+
+    app.register_blueprint(platform_bp)
+    app.register_blueprint(admin_bp, url_prefix="/<shop>/admin")
+    app.register_blueprint(storefront_bp, url_prefix="/<shop>")
+
+
+def register_errorhandlers(app):
+    from core.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_cli(app):
+    from core.cli import register_commands
+
+    register_commands(app)

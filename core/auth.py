@@ -1,0 +1,108 @@
+"""Who is signed in. One Flask-Login session holds either a staff user or (later) a
+customer, told apart by the kind written into the session id; a staff user counts only in
+the admin of a shop they belong to."""
+
+from functools import wraps
+
+from flask import abort, g, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from core.extensions import db, login_manager
+
+login_manager.login_message = _l("Please log in to continue.")
+login_manager.login_message_category = "warning"
+login_manager.session_protection = "basic"
+
+USER_LOADERS = {}
+
+
+def user_loader(kind):
+    """Register the loader of one kind of user: ``loader(id, token) -> user | None``."""
+
+    def decorator(func):
+        USER_LOADERS[kind] = func
+        return func
+
+    return decorator
+
+
+@login_manager.user_loader
+def load_user(session_id):
+    kind, _, rest = str(session_id).partition(":")
+    row_id, _, token = rest.partition(":")
+    loader = USER_LOADERS.get(kind)
+    if loader is None or not row_id.isdigit():
+        return None
+    return loader(int(row_id), token)
+
+
+@user_loader("staff")
+def load_staff(staff_id, token):
+    from models import StaffUser
+
+    staff = db.session.get(StaffUser, staff_id)
+    if staff is None or not staff.active or staff.session_token != token:
+        return None
+    return staff
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    abort(401)
+
+
+def init_app(app):
+    """Nothing to bind: importing this module registered the loaders."""
+
+
+def current_staff():
+    """The signed-in staff user, or None (a customer session is not a staff session)."""
+    user = current_user
+    if user.is_authenticated and getattr(user, "kind", None) == "staff":
+        return user
+    return None
+
+
+def current_membership():
+    """The signed-in staff user's membership of the current shop, or None."""
+    if "membership" not in g:
+        staff = current_staff()
+        shop = g.get("shop")
+        g.membership = staff.membership_in(shop) if staff and shop else None
+    return g.membership
+
+
+def staff_required(role="staff"):
+    """Admin views: anonymous visitors go to the shop's staff login; staff of another shop
+    and customers get the same 404 as a page that does not exist; too low a role is 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if current_staff() is None:
+                return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
+            membership = current_membership()
+            if membership is None:
+                abort(404)
+            if not membership.allows(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def safe_next(target, prefix):
+    """Return ``target`` if it is a local path under ``prefix``; otherwise None."""
+    if not target or not isinstance(target, str):
+        return None
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(ch) < 32 for ch in target):
+        return None
+    path = target.split("?", 1)[0]
+    if path != prefix.rstrip("/") and not path.startswith(prefix.rstrip("/") + "/"):
+        return None
+    return target

@@ -1,0 +1,281 @@
+"""Email through an outbox table.
+
+``queue_mail`` writes a row in the caller's transaction; once that commits, a background
+task sends what is due in batches over one SMTP connection. A message the server refuses
+for good is marked failed; anything else (the server down, a timeout, a 4xx answer) leaves
+it queued for a later try with growing delays, so no message is lost while the server is
+away. Without ``MAIL_SERVER`` messages are written to ``instance/mail/`` as ``.eml`` files.
+"""
+
+import logging
+import re
+import smtplib
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_mail import Connection, Message
+from sqlalchemy import or_, update
+
+from core.extensions import db, mail
+from core.jobs import enqueue_after_commit, periodic, task
+
+log = logging.getLogger(__name__)
+
+CLAIM_FOR = timedelta(minutes=10)
+MAX_BACKOFF = timedelta(hours=1)
+
+
+def init_app(app):
+    Path(app.instance_path, "mail").mkdir(parents=True, exist_ok=True)
+
+
+def queue_mail(
+    *,
+    shop,
+    to,
+    subject,
+    text,
+    html=None,
+    to_name="",
+    customer_id=None,
+    kind="message",
+    reply_to=None,
+):
+    """Record a message to send once the caller's transaction commits."""
+    from models import OutboxMessage
+
+    message = OutboxMessage(
+        shop_id=shop.id if shop is not None else None,
+        customer_id=customer_id,
+        kind=kind,
+        to_address=to,
+        to_name=to_name or "",
+        subject=str(subject),
+        body_text=text,
+        body_html=html,
+        reply_to=reply_to or (shop.contact_email if shop is not None else None),
+    )
+    db.session.add(message)
+    enqueue_after_commit("outbox.deliver")
+    return message
+
+
+def render_mail(template, *, locale, **context):
+    """Text and HTML bodies of ``templates/email/<template>.txt|.html`` in ``locale``."""
+    with force_locale(locale):
+        text = render_template(f"email/{template}.txt", **context)
+        html = render_template(f"email/{template}.html", **context)
+    return text, html
+
+
+def send_template(*, shop, to, template, subject, to_name="", customer_id=None, **context):
+    """Render a template in the shop's language and queue it."""
+    locale = shop.locale if shop is not None else current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(locale):
+        subject = str(subject)
+    text, html = render_mail(template, locale=locale, shop=shop, **context)
+    return queue_mail(
+        shop=shop,
+        to=to,
+        subject=subject,
+        text=text,
+        html=html,
+        to_name=to_name,
+        customer_id=customer_id,
+        kind=template,
+    )
+
+
+def backoff(attempts):
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+# --- Delivery -------------------------------------------------------------------------
+
+
+class TimeoutConnection(Connection):
+    """Flask-Mail's connection with a socket timeout, so a silent server cannot hang a worker."""
+
+    def configure_host(self):
+        timeout = current_app.config["MAIL_TIMEOUT"]
+        smtp_class = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
+        host = smtp_class(self.mail.server, self.mail.port, timeout=timeout)
+        if self.mail.use_tls:
+            host.starttls()
+        if self.mail.username and self.mail.password:
+            host.login(self.mail.username, self.mail.password)
+        return host
+
+
+class FileConnection:
+    """Development: each message becomes an .eml file in ``instance/mail/``."""
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+
+    def send(self, message, outbox_id):
+        safe = re.sub(r"[^A-Za-z0-9]+", "-", message.recipients[0])[:60]
+        (self.folder / f"{outbox_id:06d}-{safe}.eml").write_bytes(message.as_bytes())
+
+
+@contextmanager
+def open_connection():
+    if current_app.config["MAIL_SERVER"]:
+        with TimeoutConnection(mail) as connection:
+            yield _SMTPSender(connection)
+    else:
+        yield FileConnection(Path(current_app.instance_path) / "mail")
+
+
+class _SMTPSender:
+    def __init__(self, connection):
+        self.connection = connection
+
+    def send(self, message, outbox_id):
+        self.connection.send(message)
+
+
+def build_message(row):
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    if row.shop is not None:
+        sender = (row.shop.name, _address_of(sender))
+    recipient = (row.to_name, row.to_address) if row.to_name else row.to_address
+    message = Message(
+        subject=row.subject,
+        recipients=[recipient],
+        body=row.body_text,
+        html=row.body_html,
+        sender=sender,
+        reply_to=row.reply_to,
+    )
+    domain = _address_of(current_app.config["MAIL_DEFAULT_SENDER"]).rpartition("@")[2]
+    message.msgId = f"<outbox-{row.id}@{domain or 'localhost'}>"
+    return message
+
+
+def _address_of(sender):
+    if isinstance(sender, tuple):
+        return sender[1]
+    match = re.search(r"<([^>]+)>", sender or "")
+    return match.group(1) if match else (sender or "")
+
+
+def claim_batch(now, size):
+    """Ids of due messages this sender now owns; another sender skips them."""
+    from models import MailStatus, OutboxMessage
+
+    due = db.session.scalars(
+        db.select(OutboxMessage.id)
+        .where(OutboxMessage.status == MailStatus.QUEUED)
+        .where(OutboxMessage.next_attempt_at <= now)
+        .where(or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
+        .order_by(OutboxMessage.id)
+        .limit(size)
+    ).all()
+    claimed = []
+    for message_id in due:
+        result = db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id)
+            .where(or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
+            .values(claimed_until=now + CLAIM_FOR)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            claimed.append(message_id)
+    db.session.commit()
+    return claimed
+
+
+def is_permanent(error):
+    """A 5xx answer about this message: sending it again cannot help."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    return False
+
+
+def postpone(rows, error, now):
+    """The server could not be reached or dropped us: try these again later."""
+    for row in rows:
+        row.attempts += 1
+        row.last_error = error
+        row.next_attempt_at = now + backoff(row.attempts)
+        row.claimed_until = None
+    db.session.commit()
+
+
+@task("outbox.deliver")
+def deliver_outbox():
+    """Send everything due, batch by batch. Returns the number of messages sent."""
+    from models import utcnow
+
+    size = current_app.config["OUTBOX_BATCH_SIZE"]
+    sent = 0
+    while True:
+        now = utcnow()
+        ids = claim_batch(now, size)
+        if not ids:
+            return sent
+        count, connection_failed = send_batch(ids)
+        sent += count
+        if connection_failed:
+            return sent
+
+
+def send_batch(ids):
+    """Send the claimed messages over one connection; returns (sent, connection_failed)."""
+    from models import MailStatus, OutboxMessage, utcnow
+
+    rows = db.session.scalars(
+        db.select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
+    ).all()
+    max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
+    sent = 0
+    try:
+        with open_connection() as connection:
+            for index, row in enumerate(rows):
+                now = utcnow()
+                try:
+                    connection.send(build_message(row), row.id)
+                except (smtplib.SMTPServerDisconnected, OSError) as error:
+                    postpone(rows[index:], _describe(error), now)
+                    return sent, True
+                except smtplib.SMTPException as error:
+                    row.attempts += 1
+                    row.last_error = _describe(error)
+                    row.claimed_until = None
+                    if is_permanent(error) or row.attempts >= max_attempts:
+                        row.status = MailStatus.FAILED
+                    else:
+                        row.next_attempt_at = now + backoff(row.attempts)
+                    db.session.commit()
+                    continue
+                row.attempts += 1
+                row.status = MailStatus.SENT
+                row.sent_at = now
+                row.last_error = None
+                row.claimed_until = None
+                db.session.commit()
+                sent += 1
+    except (smtplib.SMTPException, OSError) as error:
+        # Connecting, greeting or logging in failed: nothing of this batch went out.
+        log.warning("mail server unavailable: %s", error)
+        unsent = [row for row in rows if row.status == MailStatus.QUEUED and row.sent_at is None]
+        postpone(unsent, _describe(error), utcnow())
+        return sent, True
+    return sent, False
+
+
+def _describe(error):
+    return f"{error.__class__.__name__}: {error}"[:1000]
+
+
+@periodic("outbox.sweep", minute="*")
+def sweep_outbox():
+    """Every minute: send what is due again (retries, and anything whose task was lost)."""
+    return deliver_outbox()

@@ -1,0 +1,63 @@
+"""The current shop, taken from the first path segment, and the one way to query its rows.
+
+Every tenant-owned row carries ``shop_id``. Views load such rows only through
+``shop_query`` / ``get_for_shop_or_404``, so an id of another shop is a 404, never the row.
+"""
+
+from flask import abort, g
+
+from core.extensions import db
+
+
+def load_shop_from_url(endpoint, values):
+    """``url_value_preprocessor`` of the shop blueprints: pop ``shop`` into ``g.shop``."""
+    from models import Shop
+
+    if not values or "shop" not in values:
+        return
+    slug = values.pop("shop")
+    shop = db.session.scalar(db.select(Shop).where(Shop.slug == slug))
+    if shop is None:
+        abort(404)
+    g.shop = shop
+
+
+def add_shop_to_url(endpoint, values):
+    """``url_defaults`` of the shop blueprints: ``url_for`` needs no slug inside a shop."""
+    if "shop" in values:
+        return
+    shop = g.get("shop")
+    if shop is not None:
+        values["shop"] = shop.slug
+
+
+def current_shop():
+    shop = g.get("shop")
+    if shop is None:
+        raise RuntimeError("no shop in this request")
+    return shop
+
+
+def for_shop(model, shop):
+    """A select of ``model`` rows that belong to ``shop``; services use it with their shop."""
+    return db.select(model).where(model.shop_id == shop.id)
+
+
+def shop_query(model):
+    """A select of ``model`` rows of the current request's shop."""
+    return for_shop(model, current_shop())
+
+
+def get_for_shop(model, id_, shop):
+    try:
+        id_ = int(id_)
+    except (TypeError, ValueError):
+        return None
+    return db.session.scalar(for_shop(model, shop).where(model.id == id_))
+
+
+def get_for_shop_or_404(model, id_):
+    row = get_for_shop(model, id_, current_shop())
+    if row is None:
+        abort(404)
+    return row

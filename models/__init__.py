@@ -1,0 +1,20 @@
+"""All models, imported here so the metadata is complete wherever models is imported."""
+
+from models.base import UTCDateTime, utcnow
+from models.job import Job, JobStatus
+from models.outbox import MailStatus, OutboxMessage
+from models.shop import RESERVED_SLUGS, Role, Shop, ShopMembership, StaffUser
+
+__all__ = [
+    "RESERVED_SLUGS",
+    "Job",
+    "JobStatus",
+    "MailStatus",
+    "OutboxMessage",
+    "Role",
+    "Shop",
+    "ShopMembership",
+    "StaffUser",
+    "UTCDateTime",
+    "utcnow",
+]

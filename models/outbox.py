@@ -1,0 +1,50 @@
+"""Email waiting to be sent, and the record of what was sent."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.extensions import db
+from models.base import UTCDateTime, utcnow
+
+
+class MailStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        Index("ix_outbox_messages_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shops.id", ondelete="CASCADE"), index=True
+    )
+    # The customer this message was written to, for their timeline (customers come later).
+    customer_id: Mapped[int | None] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(50), default="message")
+    to_address: Mapped[str] = mapped_column(String(254))
+    to_name: Mapped[str] = mapped_column(String(200), default="")
+    subject: Mapped[str] = mapped_column(String(255))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    reply_to: Mapped[str | None] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(10), default=MailStatus.QUEUED)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set while a sender works on the message, so two senders never take the same one.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    shop = relationship("Shop")
+
+    def __repr__(self):
+        return f"<OutboxMessage {self.id} {self.status} to {self.to_address}>"

@@ -1,0 +1,125 @@
+"""Shops, the staff who run them and their roles."""
+
+import enum
+import re
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from core.extensions import db
+from models.base import TimestampMixin, UTCDateTime
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$")
+# First path segments the platform uses itself, or may use, and words that would mislead.
+RESERVED_SLUGS = frozenset(
+    """
+    _dev _debug about account accounts admin administrator api app apps assets auth billing
+    blog cart checkout cdn config contact dashboard demo-shop docs download downloads favicon.ico
+    favourites healthz help home lang language login logout mail media new orders platform
+    pricing privacy products robots.txt search settings shop shops signin signup sitemap static
+    status support terms uploads user users webhooks www
+    """.split()
+)
+
+
+def new_token():
+    return secrets.token_urlsafe(16)
+
+
+class Role(enum.StrEnum):
+    OWNER = "owner"
+    MANAGER = "manager"
+    STAFF = "staff"
+
+    @property
+    def rank(self):
+        return {"staff": 1, "manager": 2, "owner": 3}[self.value]
+
+
+class Shop(TimestampMixin, db.Model):
+    __tablename__ = "shops"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    contact_email: Mapped[str] = mapped_column(String(254))
+    locale: Mapped[str] = mapped_column(String(5), default="vi")
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
+    currency: Mapped[str] = mapped_column(String(3), default="VND")
+    auto_approve_members: Mapped[bool] = mapped_column(default=False)
+    notify_staff_of_registrations: Mapped[bool] = mapped_column(default=True)
+
+    memberships: Mapped[list["ShopMembership"]] = relationship(
+        back_populates="shop", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self):
+        return f"<Shop {self.slug}>"
+
+
+class StaffUser(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Part of the session id: changing the password signs every other session out.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_token)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    memberships: Mapped[list["ShopMembership"]] = relationship(
+        back_populates="staff", cascade="all, delete-orphan"
+    )
+
+    kind = "staff"
+
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password)
+        self.session_token = new_token()
+
+    def check_password(self, password):
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def get_id(self):
+        return f"staff:{self.id}:{self.session_token}"
+
+    def membership_in(self, shop):
+        for membership in self.memberships:
+            if membership.shop_id == shop.id:
+                return membership
+        return None
+
+    @property
+    def display_name(self):
+        return self.name or self.email
+
+    def __repr__(self):
+        return f"<StaffUser {self.email}>"
+
+
+class ShopMembership(TimestampMixin, db.Model):
+    __tablename__ = "shop_memberships"
+    __table_args__ = (UniqueConstraint("shop_id", "staff_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(20), default=Role.STAFF)
+
+    shop: Mapped[Shop] = relationship(back_populates="memberships")
+    staff: Mapped[StaffUser] = relationship(back_populates="memberships")
+
+    def allows(self, role):
+        return Role(self.role).rank >= Role(role).rank

@@ -1,0 +1,138 @@
+"""Creating shops and adding their staff."""
+
+from flask_babel import lazy_gettext as _l
+
+from core.extensions import db
+from core.outbox import send_template
+from core.urls import external_url
+from models import RESERVED_SLUGS, Role, Shop, ShopMembership, StaffUser
+from models.shop import SLUG_RE
+from services import ServiceError
+from services.emails import normalise_email
+
+MIN_PASSWORD_LENGTH = 8
+
+
+class InvalidSlug(ServiceError):
+    pass
+
+
+class SlugTaken(ServiceError):
+    pass
+
+
+class WeakPassword(ServiceError):
+    pass
+
+
+class WrongPassword(ServiceError):
+    pass
+
+
+class AlreadyMember(ServiceError):
+    pass
+
+
+def check_slug(slug):
+    slug = (slug or "").strip()
+    if not SLUG_RE.match(slug) or "--" in slug:
+        raise InvalidSlug(
+            _l(
+                "The address must be 3–40 characters: lowercase letters, digits and hyphens, "
+                "starting and ending with a letter or digit."
+            ),
+            "slug",
+        )
+    if slug in RESERVED_SLUGS:
+        raise InvalidSlug(_l("This address is reserved. Please choose another."), "slug")
+    if db.session.scalar(db.select(Shop.id).where(Shop.slug == slug)) is not None:
+        raise SlugTaken(_l("This address is already taken. Please choose another."), "slug")
+    return slug
+
+
+def check_password(password, field="password"):
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise WeakPassword(
+            _l("The password must be at least %(n)s characters.", n=MIN_PASSWORD_LENGTH), field
+        )
+    return password
+
+
+def find_staff(email):
+    return db.session.scalar(db.select(StaffUser).where(StaffUser.email == email))
+
+
+def create_shop(*, slug, name, owner_email, owner_password, owner_name="", locale="vi"):
+    """A new shop and its owner. An owner who already has an account (staff of another shop)
+    must give that account's password; the shop is then added to it."""
+    slug = check_slug(slug)
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError(_l("Enter the shop's name."), "shop_name")
+    email = normalise_email(owner_email)
+    owner = find_staff(email)
+    if owner is None:
+        check_password(owner_password)
+        owner = StaffUser(email=email, name=owner_name.strip())
+        owner.set_password(owner_password)
+        db.session.add(owner)
+    elif not owner.check_password(owner_password or ""):
+        raise WrongPassword(
+            _l("This email already has an account. Enter that account's password."),
+            "password",
+        )
+    shop = Shop(slug=slug, name=name, contact_email=email, locale=locale)
+    db.session.add(shop)
+    db.session.add(ShopMembership(shop=shop, staff=owner, role=Role.OWNER))
+    db.session.flush()
+    return shop, owner
+
+
+def add_staff(*, shop, email, role=Role.STAFF, password=None, name=""):
+    """Give a person a role in the shop, creating their staff account if it is new."""
+    role = Role(role)
+    email = normalise_email(email)
+    staff = find_staff(email)
+    if staff is None:
+        check_password(password)
+        staff = StaffUser(email=email, name=(name or "").strip())
+        staff.set_password(password)
+        db.session.add(staff)
+    elif staff.membership_in(shop) is not None:
+        raise AlreadyMember(_l("This person is already on the shop's staff."), "email")
+    db.session.add(ShopMembership(shop=shop, staff=staff, role=role))
+    db.session.flush()
+    return staff
+
+
+def shops_of(staff):
+    return sorted((m.shop for m in staff.memberships), key=lambda s: s.name.lower())
+
+
+def send_welcome(shop, owner):
+    """The new owner's first email: where the shop and its admin are."""
+    send_template(
+        shop=shop,
+        to=owner.email,
+        to_name=owner.name,
+        template="shop_welcome",
+        subject=_l("Welcome to Cửa Hàng: your shop %(name)s is ready", name=shop.name),
+        owner=owner,
+        storefront_url=external_url("storefront.home", shop=shop.slug),
+        admin_url=external_url("admin.dashboard", shop=shop.slug),
+        login_url=external_url("admin.login", shop=shop.slug),
+    )
+
+
+def remove_staff(*, shop, membership):
+    """Take a person off the shop's staff; the last owner stays."""
+    if membership.role == Role.OWNER:
+        owners = db.session.scalar(
+            db.select(db.func.count())
+            .select_from(ShopMembership)
+            .where(ShopMembership.shop_id == shop.id, ShopMembership.role == Role.OWNER)
+        )
+        if owners <= 1:
+            raise ServiceError(_l("A shop needs at least one owner."))
+    db.session.delete(membership)
+    db.session.flush()

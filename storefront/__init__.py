@@ -1,0 +1,11 @@
+"""The shopper's pages, under ``/<shop>``."""
+
+from flask import Blueprint
+
+from core.tenancy import add_shop_to_url, load_shop_from_url
+
+bp = Blueprint("storefront", __name__)
+bp.url_value_preprocessor(load_shop_from_url)
+bp.url_defaults(add_shop_to_url)
+
+from storefront import views  # noqa: E402, F401
