@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from models import Role
@@ -18,9 +18,9 @@ class StaffAddForm(FlaskForm):
     role = SelectField(
         _l("Role"),
         choices=[
-            (Role.MANAGER.value, _l("Manager")),
-            (Role.STAFF.value, _l("Staff")),
-            (Role.OWNER.value, _l("Owner")),
+            SelectChoice(Role.MANAGER.value, _l("Manager")),
+            SelectChoice(Role.STAFF.value, _l("Staff")),
+            SelectChoice(Role.OWNER.value, _l("Owner")),
         ],
         default=Role.STAFF.value,
     )

@@ -5,7 +5,7 @@ import sys
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from core.extensions import db
 
@@ -85,6 +85,7 @@ def staff_add(slug, email, role, password, name):
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command():
     """Create the demo shop (running it again changes nothing)."""
     from services.demo import seed_demo
@@ -95,6 +96,7 @@ def demo_command():
 
 
 @click.command("worker")
+@with_appcontext
 @click.option("--workers", "-w", default=None, type=int, help="Worker threads.")
 def worker_command(workers):
     """Work the job queue (production, with REDIS_URL)."""
@@ -107,6 +109,7 @@ def worker_command(workers):
 
 
 @click.command("serve")
+@with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=None, type=int, help="Default: $PORT or 5000.")
 def serve_command(host, port):

@@ -1,6 +1,6 @@
 """Language, time zone and money formatting."""
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import format_currency, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -18,7 +18,7 @@ ROLE_LABELS = {"owner": _l("Owner"), "manager": _l("Manager"), "staff": _l("Staf
 
 def select_locale():
     languages = current_app.config["LANGUAGES"]
-    chosen = session.get("lang")
+    chosen = session.get("lang") if has_request_context() else None
     if chosen in languages:
         return chosen
     shop = g.get("shop")
