@@ -6,6 +6,7 @@ import sys
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
+from werkzeug.serving import run_simple
 
 from core.extensions import db
 
@@ -138,7 +139,7 @@ def serve_command(host, port):
         f"  Emails sent in development: {base}/{logins['shop']}/admin/emails" if logins else ""
     )
     click.echo("  Press Ctrl+C to stop.\n")
-    app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
 def register_commands(app):
