@@ -20,7 +20,7 @@ catalogs: $(STAMP)
 
 run: catalogs
 	$(FLASK) db upgrade
-	$(FLASK) demo
+	CUAHANG_PUBLIC_URL=$${CUAHANG_PUBLIC_URL:-http://127.0.0.1:$(PORT)} $(FLASK) demo
 	PORT=$(PORT) $(FLASK) serve
 
 test: catalogs

@@ -1,20 +1,21 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import Optional
 
+from core.forms import max_length, required
 from models import Role
 
 
 class StaffLoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[required(), max_length(254)])
+    password = PasswordField(_l("Password"), validators=[required(), max_length(200)])
     remember = BooleanField(_l("Remember me"))
 
 
 class StaffAddForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[required(), max_length(254)])
+    name = StringField(_l("Name"), validators=[Optional(), max_length(120)])
     role = SelectField(
         _l("Role"),
         choices=[
@@ -26,7 +27,7 @@ class StaffAddForm(FlaskForm):
     )
     password = PasswordField(
         _l("Password"),
-        validators=[Optional(), Length(min=8, max=200)],
+        validators=[Optional(), max_length(200)],
         description=_l("Needed only for a person who has no account yet."),
     )
 

@@ -24,6 +24,8 @@ from models import Job, MailStatus, OutboxMessage, Role, ShopMembership, StaffUs
 from services import ServiceError
 from services.shops import add_staff, find_staff, remove_staff, shops_of
 
+ROLE_ORDER = db.case({"owner": 0, "manager": 1}, value=ShopMembership.role, else_=2)
+
 
 @cache
 def dummy_hash():
@@ -176,7 +178,7 @@ def staff():
     members = db.session.scalars(
         shop_query(ShopMembership)
         .join(StaffUser)
-        .order_by(ShopMembership.role.desc(), StaffUser.email)
+        .order_by(ROLE_ORDER, StaffUser.email)
         .options(db.contains_eager(ShopMembership.staff))
     ).all()
     return render_template(

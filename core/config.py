@@ -63,6 +63,7 @@ class Defaults:
     # "sqlite" (a file in instance/), "redis" (REDIS_URL) or "memory" (tests).
     JOBS_BACKEND = None
     JOBS_WORKERS = 2
+    JOBS_QUEUE_NAME = "cuahang"
     JOBS_STALE_AFTER = 15 * 60  # seconds without progress before a running job is resumed
 
 

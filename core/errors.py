@@ -17,7 +17,7 @@ MESSAGES = {
     ),
     500: (
         _l("Something went wrong"),
-        _l("An unexpected error occurred. We have been notified; please try again later."),
+        _l("An unexpected error occurred. Please try again in a moment."),
     ),
 }
 

@@ -6,12 +6,10 @@ from flask_babel import lazy_gettext as _l
 
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
-STATUS_LABELS = {
-    "queued": _l("Queued"),
+MAIL_STATUS_LABELS = {
+    "queued": _l("Waiting to be sent"),
     "sent": _l("Sent"),
-    "failed": _l("Failed"),
-    "running": _l("Running"),
-    "done": _l("Done"),
+    "failed": _l("Could not be sent"),
 }
 ROLE_LABELS = {"owner": _l("Owner"), "manager": _l("Manager"), "staff": _l("Staff")}
 
@@ -43,7 +41,8 @@ def format_money(amount, currency=None):
     return format_currency(amount, currency)
 
 
-def format_when(value, format="short"):
+def format_when(value, format="dd/MM/yyyy HH:mm"):
+    """In the shop's time zone; day first, as Vietnamese readers expect."""
     if value is None:
         return ""
     return format_datetime(value, format)
@@ -52,7 +51,7 @@ def format_when(value, format="short"):
 def register_i18n(app):
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["datetime"] = format_when
-    app.jinja_env.globals["status_label"] = lambda s: STATUS_LABELS.get(str(s), str(s))
+    app.jinja_env.globals["mail_status_label"] = lambda s: MAIL_STATUS_LABELS.get(str(s), str(s))
     app.jinja_env.globals["role_label"] = lambda r: ROLE_LABELS.get(str(r), str(r))
 
     @app.context_processor

@@ -62,13 +62,14 @@ def job_handler(kind):
 
 def make_huey(app):
     backend = app.config["JOBS_BACKEND"]
+    name = app.config["JOBS_QUEUE_NAME"]
     if backend == "redis":
-        return RedisHuey("cuahang", url=app.config["REDIS_URL"], utc=True)
+        return RedisHuey(name, url=app.config["REDIS_URL"], utc=True)
     if backend == "memory":
-        return MemoryHuey("cuahang", immediate=False, utc=True)
+        return MemoryHuey(name, immediate=False, utc=True)
     if backend == "sqlite":
         path = Path(app.instance_path) / "jobs.sqlite3"
-        return SqliteHuey("cuahang", filename=str(path), utc=True)
+        return SqliteHuey(name, filename=str(path), utc=True)
     raise RuntimeError(f"unknown JOBS_BACKEND {backend!r}")
 
 
@@ -120,9 +121,12 @@ def _enqueue_pending(session):
             log.exception("could not enqueue %s%r", name, args)
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_pending(session, previous_transaction):
-    if previous_transaction.parent is None:
+@event.listens_for(Session, "after_transaction_end")
+def _forget_pending(session, transaction):
+    # However the outer transaction ends without a commit (rollback, or close, as the end of
+    # a request or a worker's task does), its tasks must not ride on the next commit. After
+    # a commit, ``_enqueue_pending`` has already taken them.
+    if transaction.parent is None:
         session.info.pop("enqueue_after_commit", None)
 
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from flask_mail import Connection, Message
+from flask_mail import BadHeaderError, Connection, Message
 from sqlalchemy import or_, update
 
-from core.extensions import db, mail
+from core.extensions import db
 from core.jobs import enqueue_after_commit, periodic, task
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,30 @@ def backoff(attempts):
 
 
 class TimeoutConnection(Connection):
-    """Flask-Mail's connection with a socket timeout, so a silent server cannot hang a worker."""
+    """Flask-Mail's connection with a socket timeout, so a silent server cannot hang a worker.
+
+    It is given the app's mail settings (``app.extensions["mail"]``): the unbound ``mail``
+    object of ``core.extensions`` answers None for every setting. Flask-Mail's
+    ``MAIL_SUPPRESS_SEND`` defaults to on under ``TESTING``, which would mark messages sent
+    that never left; the outbox suppresses only when that setting is given explicitly.
+    """
+
+    def __enter__(self):
+        if current_app.config.get("MAIL_SUPPRESS_SEND", False):
+            self.host = None
+        else:
+            self.host = self.configure_host()
+        self.num_emails = 0
+        return self
+
+    def __exit__(self, exc_type, exc_value, tb):
+        # Saying goodbye to a server that already hung up must not undo what was sent.
+        if self.host is None:
+            return
+        try:
+            self.host.quit()
+        except (smtplib.SMTPException, OSError):
+            self.host.close()
 
     def configure_host(self):
         timeout = current_app.config["MAIL_TIMEOUT"]
@@ -117,14 +140,16 @@ class FileConnection:
         self.folder = Path(folder)
 
     def send(self, message, outbox_id):
-        safe = re.sub(r"[^A-Za-z0-9]+", "-", message.recipients[0])[:60]
+        recipient = message.recipients[0]
+        address = recipient[1] if isinstance(recipient, tuple) else recipient
+        safe = re.sub(r"[^A-Za-z0-9]+", "-", address)[:60]
         (self.folder / f"{outbox_id:06d}-{safe}.eml").write_bytes(message.as_bytes())
 
 
 @contextmanager
 def open_connection():
     if current_app.config["MAIL_SERVER"]:
-        with TimeoutConnection(mail) as connection:
+        with TimeoutConnection(current_app.extensions["mail"]) as connection:
             yield _SMTPSender(connection)
     else:
         yield FileConnection(Path(current_app.instance_path) / "mail")
@@ -177,9 +202,13 @@ def claim_batch(now, size):
     ).all()
     claimed = []
     for message_id in due:
+        # Every condition again: another sender may have claimed, or claimed and sent, the
+        # message since we read it (a sent message has no claim left to protect it).
         result = db.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == message_id)
+            .where(OutboxMessage.status == MailStatus.QUEUED)
+            .where(OutboxMessage.next_attempt_at <= now)
             .where(or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
             .values(claimed_until=now + CLAIM_FOR)
             .execution_options(synchronize_session=False)
@@ -228,45 +257,56 @@ def deliver_outbox():
 
 
 def send_batch(ids):
-    """Send the claimed messages over one connection; returns (sent, connection_failed)."""
+    """Send the claimed messages over one connection; returns (sent, connection_failed).
+
+    The server's answer about one message (its recipient or its content refused) settles
+    that message alone. Losing the server, or the server refusing our sender address (a
+    setting, the same for every message), leaves this message and the rest queued.
+    """
     from models import MailStatus, OutboxMessage, utcnow
 
     rows = db.session.scalars(
-        db.select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
+        db.select(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == MailStatus.QUEUED)
+        .order_by(OutboxMessage.id)
     ).all()
     max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
-    sent = 0
+    sent = settled = 0
     try:
         with open_connection() as connection:
-            for index, row in enumerate(rows):
+            for row in rows:
                 now = utcnow()
                 try:
                     connection.send(build_message(row), row.id)
-                except (smtplib.SMTPServerDisconnected, OSError) as error:
-                    postpone(rows[index:], _describe(error), now)
-                    return sent, True
+                except (smtplib.SMTPServerDisconnected, smtplib.SMTPSenderRefused):
+                    raise
                 except smtplib.SMTPException as error:
                     row.attempts += 1
                     row.last_error = _describe(error)
-                    row.claimed_until = None
                     if is_permanent(error) or row.attempts >= max_attempts:
                         row.status = MailStatus.FAILED
                     else:
                         row.next_attempt_at = now + backoff(row.attempts)
-                    db.session.commit()
-                    continue
-                row.attempts += 1
-                row.status = MailStatus.SENT
-                row.sent_at = now
-                row.last_error = None
+                except (BadHeaderError, ValueError) as error:
+                    # Cannot become an email as it is (a line break in a header, say):
+                    # trying again would block the queue behind it.
+                    log.warning("outbox message %s cannot be sent: %r", row.id, error)
+                    row.attempts += 1
+                    row.last_error = _describe(error)
+                    row.status = MailStatus.FAILED
+                else:
+                    row.attempts += 1
+                    row.status = MailStatus.SENT
+                    row.sent_at = now
+                    row.last_error = None
+                    sent += 1
                 row.claimed_until = None
                 db.session.commit()
-                sent += 1
+                settled += 1
     except (smtplib.SMTPException, OSError) as error:
-        # Connecting, greeting or logging in failed: nothing of this batch went out.
+        # Connecting, logging in or staying connected failed: the rest of the batch waits.
         log.warning("mail server unavailable: %s", error)
-        unsent = [row for row in rows if row.status == MailStatus.QUEUED and row.sent_at is None]
-        postpone(unsent, _describe(error), utcnow())
+        postpone(rows[settled:], _describe(error), utcnow())
         return sent, True
     return sent, False
 

@@ -18,10 +18,10 @@ from flask_login import login_user
 from flask_wtf import FlaskForm
 from sqlalchemy import text
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
 
 from core.auth import safe_next
 from core.extensions import db, limiter
+from core.forms import max_length, required
 from services import ServiceError
 from services.shops import create_shop, send_welcome
 
@@ -29,14 +29,14 @@ bp = Blueprint("platform", __name__)
 
 
 class ShopSignupForm(FlaskForm):
-    shop_name = StringField(_l("Shop name"), validators=[DataRequired(), Length(max=120)])
+    shop_name = StringField(_l("Shop name"), validators=[required(), max_length(120)])
     slug = StringField(
         _l("Shop address"),
-        validators=[DataRequired(), Length(min=3, max=40)],
+        validators=[required(), max_length(40)],
         description=_l("Lowercase letters, digits and hyphens, e.g. thoi-trang-mai"),
     )
-    email = EmailField(_l("Your email"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)])
+    email = EmailField(_l("Your email"), validators=[required(), max_length(254)])
+    password = PasswordField(_l("Password"), validators=[required(), max_length(200)])
 
 
 @bp.get("/")

@@ -13,8 +13,14 @@ def shop_create(app, *args):
 
 def test_shop_create_makes_a_shop_whose_owner_can_log_in(app):
     result = shop_create(
-        app, "gom-su-an", "--name", "Gốm Sứ An", "--owner-email", "an@example.com",
-        "--owner-password", "gom su dep 1",
+        app,
+        "gom-su-an",
+        "--name",
+        "Gốm Sứ An",
+        "--owner-email",
+        "an@example.com",
+        "--owner-password",
+        "gom su dep 1",
     )
     assert result.exit_code == 0, result.output
     assert "gom-su-an" in result.output
@@ -51,14 +57,23 @@ def test_shop_create_refuses_with_one_line_and_writes_nothing(app, shop):
 def test_shop_list_shows_slugs_and_owners(app, shop, owner, other_shop):
     result = app.test_cli_runner().invoke(args=["shop", "list"])
     assert result.exit_code == 0
-    assert shop.slug in result.output and owner.email in result.output
+    assert shop.slug in result.output
+    assert owner.email in result.output
     assert other_shop.slug in result.output
 
 
 def test_staff_add_gives_a_role_that_can_log_in(app, shop):
     result = app.test_cli_runner().invoke(
-        args=["staff", "add", shop.slug, "hung@example.com", "--role", "manager",
-              "--password", "quan ly 123"]
+        args=[
+            "staff",
+            "add",
+            shop.slug,
+            "hung@example.com",
+            "--role",
+            "manager",
+            "--password",
+            "quan ly 123",
+        ]
     )
     assert result.exit_code == 0, result.output
     client = app.test_client()
@@ -70,8 +85,12 @@ def test_staff_add_gives_a_role_that_can_log_in(app, shop):
 
 def test_staff_add_refuses_unknown_shop_and_duplicates(app, shop, owner):
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["staff", "add", "khong-co", "x@example.com", "--password",
-                               "12345678"]).exit_code == 1
+    assert (
+        runner.invoke(
+            args=["staff", "add", "khong-co", "x@example.com", "--password", "12345678"]
+        ).exit_code
+        == 1
+    )
     assert runner.invoke(args=["staff", "add", shop.slug, owner.email]).exit_code == 1
     assert runner.invoke(args=["staff", "add", shop.slug, "new@example.com"]).exit_code == 1
     assert count(app, ShopMembership) == 1
@@ -85,7 +104,8 @@ def test_demo_is_idempotent(app):
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0
     assert [count(app, m) for m in (Shop, StaffUser, ShopMembership, OutboxMessage)] == counts
-    assert counts[0] == 1 and counts[1] == 3
+    assert counts[0] == 1
+    assert counts[1] == 3
 
 
 def test_demo_logins_work(app):

@@ -20,7 +20,8 @@ def test_healthz_answers_503_when_the_database_is_gone(make_app, tmp_path):
 def test_pages_send_security_headers(client):
     response = client.get("/")
     csp = response.headers["Content-Security-Policy"]
-    assert "default-src 'self'" in csp and "script-src 'self'" in csp
+    assert "default-src 'self'" in csp
+    assert "script-src 'self'" in csp
     assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
@@ -28,10 +29,8 @@ def test_pages_send_security_headers(client):
 def test_pages_load_nothing_from_other_sites(client, shop):
     for path in ["/", "/signup", f"/{shop.slug}/", f"/{shop.slug}/admin/login", "/nope/"]:
         html = client.get(path).text
-        assert "://" not in "".join(
-            part.split('"')[0] for part in html.split('src="')[1:]
-        ), path
-        for link in html.split('<link ')[1:]:
+        assert "://" not in "".join(part.split('"')[0] for part in html.split('src="')[1:]), path
+        for link in html.split("<link ")[1:]:
             assert 'href="/static/' in link.split(">")[0], path
 
 
@@ -44,7 +43,8 @@ def test_missing_page_is_a_translated_404(client):
 def test_session_cookie_is_httponly_and_lax(client, shop, owner, auth):
     response = auth.login_staff(owner)
     cookie = response.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path, monkeypatch):
@@ -79,7 +79,8 @@ def test_environment_configures_database_and_mail(tmp_path, monkeypatch):
     monkeypatch.setenv("CUAHANG_SIGNUP_ENABLED", "false")
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db.internal/shop"
-    assert app.config["MAIL_PORT"] == 587 and app.config["MAIL_USE_TLS"] is True
+    assert app.config["MAIL_PORT"] == 587
+    assert app.config["MAIL_USE_TLS"] is True
     assert app.config["SIGNUP_ENABLED"] is False
 
 
