@@ -110,3 +110,16 @@ def test_money_is_formatted_in_vietnamese_dong(app):
 
     with app.test_request_context("/"):
         assert format_money(1250000, "VND") == "1.250.000\xa0₫"
+
+
+def test_an_unexpected_error_shows_a_translated_500_page(make_app):
+    app = make_app(TESTING=False, PROPAGATE_EXCEPTIONS=False)
+
+    def boom():
+        raise RuntimeError("hỏng")
+
+    app.add_url_rule("/_boom", "boom", boom)
+    response = app.test_client().get("/_boom")
+    assert response.status_code == 500
+    assert 'lang="vi"' in response.text
+    assert "hỏng" not in response.text
