@@ -47,6 +47,16 @@ def load_staff(staff_id, token):
     return staff
 
 
+@user_loader("customer")
+def load_customer(customer_id, token):
+    from models import Customer
+
+    customer = db.session.get(Customer, customer_id)
+    if customer is None or customer.session_token != token:
+        return None
+    return customer
+
+
 @login_manager.unauthorized_handler
 def unauthorized():
     abort(401)
@@ -62,6 +72,34 @@ def current_staff():
     if user.is_authenticated and getattr(user, "kind", None) == "staff":
         return user
     return None
+
+
+def current_customer():
+    """The signed-in member of the current shop, or None. A member of another shop, a member
+    who is no longer official, and a staff user are all None here."""
+    user = current_user
+    shop = g.get("shop")
+    if (
+        shop is not None
+        and user.is_authenticated
+        and getattr(user, "kind", None) == "customer"
+        and user.shop_id == shop.id
+        and user.is_active
+    ):
+        return user
+    return None
+
+
+def customer_required(view):
+    """Storefront account pages: anyone but this shop's signed-in member goes to its login."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_customer() is None:
+            return redirect(url_for("storefront.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 def current_membership():

@@ -1,12 +1,28 @@
 """All models, imported here so the metadata is complete wherever models is imported."""
 
 from models.base import UTCDateTime, utcnow
+from models.customer import (
+    Address,
+    Customer,
+    CustomerEvent,
+    CustomerPhone,
+    CustomerStatus,
+    Gender,
+    fold,
+)
 from models.job import Job, JobStatus
 from models.outbox import MailStatus, OutboxMessage
 from models.shop import RESERVED_SLUGS, Role, Shop, ShopMembership, StaffUser
 
 __all__ = [
     "RESERVED_SLUGS",
+    "Address",
+    "Customer",
+    "CustomerEvent",
+    "CustomerPhone",
+    "CustomerStatus",
+    "Gender",
+    "fold",
     "Job",
     "JobStatus",
     "MailStatus",

@@ -26,8 +26,10 @@ class OutboxMessage(db.Model):
     shop_id: Mapped[int | None] = mapped_column(
         ForeignKey("shops.id", ondelete="CASCADE"), index=True
     )
-    # The customer this message was written to, for their timeline (customers come later).
-    customer_id: Mapped[int | None] = mapped_column(index=True)
+    # The customer this message was written to, for their timeline.
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="SET NULL"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(50), default="message")
     to_address: Mapped[str] = mapped_column(String(254))
     to_name: Mapped[str] = mapped_column(String(200), default="")

@@ -52,6 +52,8 @@ class Shop(TimestampMixin, db.Model):
     currency: Mapped[str] = mapped_column(String(3), default="VND")
     auto_approve_members: Mapped[bool] = mapped_column(default=False)
     notify_staff_of_registrations: Mapped[bool] = mapped_column(default=True)
+    # The last number handed out for customer codes (KH000001, KH000002, …).
+    customer_seq: Mapped[int] = mapped_column(default=0)
 
     memberships: Mapped[list["ShopMembership"]] = relationship(
         back_populates="shop", cascade="all, delete-orphan"

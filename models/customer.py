@@ -1,0 +1,213 @@
+"""Customers of a shop (guests and members), their phones, addresses and timeline."""
+
+import enum
+import unicodedata
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from core.extensions import db
+from models.base import TimestampMixin, UTCDateTime, utcnow
+from models.shop import new_token
+
+
+class CustomerStatus(enum.StrEnum):
+    GUEST = "guest"
+    TEMPORARY = "temporary"
+    OFFICIAL = "official"
+    CANCELLED = "cancelled"
+
+
+class Gender(enum.StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+
+
+def fold(text):
+    """Lower case without Vietnamese accents, so ``nguyen van a`` finds ``Nguyễn Văn A``."""
+    text = (text or "").replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    plain = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return " ".join(plain.lower().split())
+
+
+class Customer(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "customers"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "email"),
+        UniqueConstraint("shop_id", "code"),
+        Index("ix_customers_shop_id_status_created_at", "shop_id", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+    gender: Mapped[str | None] = mapped_column(String(10))
+    birthday: Mapped[date | None] = mapped_column(Date)
+    accepts_marketing: Mapped[bool] = mapped_column(default=False)
+    marketing_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    marketing_consent_source: Mapped[str | None] = mapped_column(String(40))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(12), default=CustomerStatus.GUEST)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of the session id: a password change signs every other session out.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_token)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Names, email, code and phones folded by ``fold``: what the admin search looks in.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    shop = relationship("Shop")
+    phones: Mapped[list["CustomerPhone"]] = relationship(
+        back_populates="customer",
+        cascade="all, delete-orphan",
+        order_by="(CustomerPhone.is_primary.desc(), CustomerPhone.id)",
+    )
+    addresses: Mapped[list["Address"]] = relationship(
+        back_populates="customer",
+        cascade="all, delete-orphan",
+        order_by="(Address.is_default.desc(), Address.id)",
+    )
+    events: Mapped[list["CustomerEvent"]] = relationship(
+        back_populates="customer",
+        cascade="all, delete-orphan",
+        order_by="(CustomerEvent.created_at.desc(), CustomerEvent.id.desc())",
+    )
+
+    kind = "customer"
+
+    @property
+    def full_name(self):
+        """Vietnamese order: family name first."""
+        return " ".join(part for part in (self.last_name, self.first_name) if part)
+
+    @property
+    def display_name(self):
+        return self.full_name or self.email or self.code
+
+    @property
+    def primary_phone(self):
+        return self.phones[0].number if self.phones else None
+
+    @property
+    def default_address(self):
+        return self.addresses[0] if self.addresses else None
+
+    @property
+    def is_member(self):
+        return self.status != CustomerStatus.GUEST
+
+    @property
+    def is_active(self):
+        return self.status == CustomerStatus.OFFICIAL
+
+    def get_id(self):
+        return f"customer:{self.id}:{self.session_token}"
+
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password)
+        self.session_token = new_token()
+
+    def check_password(self, password):
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def refresh_search(self):
+        parts = [self.last_name, self.first_name, self.email, self.code]
+        parts += [phone.number for phone in self.phones]
+        parts += ["0" + phone.number[3:] for phone in self.phones if phone.number.startswith("+84")]
+        self.search_text = fold(" ".join(p for p in parts if p))
+
+    def __repr__(self):
+        return f"<Customer {self.code} {self.status}>"
+
+
+class CustomerPhone(db.Model):
+    __tablename__ = "customer_phones"
+    __table_args__ = (UniqueConstraint("shop_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[str] = mapped_column(String(20))  # E.164, e.g. +84912345678
+    is_primary: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    customer: Mapped[Customer] = relationship(back_populates="phones")
+
+
+class Address(TimestampMixin, db.Model):
+    __tablename__ = "customer_addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str | None] = mapped_column(String(20))
+    line1: Mapped[str] = mapped_column(String(255), default="")
+    ward: Mapped[str] = mapped_column(String(120), default="")
+    # Only for addresses written before the 2025 reform, which abolished districts.
+    district: Mapped[str | None] = mapped_column(String(120))
+    province: Mapped[str] = mapped_column(String(120), default="")
+    country: Mapped[str] = mapped_column(String(2), default="VN")
+    is_default: Mapped[bool] = mapped_column(default=False)
+
+    customer: Mapped[Customer] = relationship(back_populates="addresses")
+
+    def lines(self):
+        return [part for part in (self.line1, self.ward, self.district, self.province) if part]
+
+
+class CustomerEvent(db.Model):
+    """One line of a customer's timeline. ``staff_id`` is who acted when staff did; the
+    customer is always ``customer_id``; ``actor`` says which of the two (or the system)."""
+
+    __tablename__ = "customer_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    type: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(10), default="system")
+    staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL"), index=True
+    )
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    customer: Mapped[Customer] = relationship(back_populates="events")
+    staff = relationship("StaffUser")
+
+
+@event.listens_for(Session, "before_flush")
+def _refresh_customer_search(session, flush_context, instances):
+    """Keep ``search_text`` true to the names, email, code and phones, however they changed."""
+    touched = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Customer):
+            touched.add(obj)
+        elif isinstance(obj, CustomerPhone) and obj.customer is not None:
+            touched.add(obj.customer)
+    for customer in touched:
+        if customer not in session.deleted:
+            customer.refresh_search()

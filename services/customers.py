@@ -1,0 +1,497 @@
+"""Customers: registration, login, approval and the rest of a member's life.
+
+Functions take the shop, the acting person and plain values; they never read the request
+and never commit. Emails go through the outbox in the same transaction."""
+
+import hashlib
+from datetime import timedelta
+from functools import cache
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from core.extensions import db
+from core.outbox import send_template
+from core.tenancy import for_shop
+from core.urls import external_url
+from models import (
+    Customer,
+    CustomerEvent,
+    CustomerPhone,
+    CustomerStatus,
+    Role,
+    Shop,
+    ShopMembership,
+    StaffUser,
+    utcnow,
+)
+from models.shop import new_token
+from services import ServiceError
+from services.emails import normalise_email
+from services.phones import normalise_phone
+from services.shops import check_password
+
+RESET_MAX_AGE = timedelta(hours=1)
+CONFIRM_MAX_AGE = timedelta(days=7)
+
+
+class DuplicatePhone(ServiceError):
+    pass
+
+
+class InvalidTransition(ServiceError):
+    pass
+
+
+class LoginRefused(ServiceError):
+    """``reason`` is ``invalid`` (one generic answer), ``temporary`` or ``cancelled``; the
+    last two are told only after the right password was given."""
+
+    def __init__(self, message, reason):
+        super().__init__(message)
+        self.reason = reason
+
+
+class BadToken(ServiceError):
+    pass
+
+
+# --- Timeline -------------------------------------------------------------------------
+
+
+def record_event(*, customer, type, actor="system", staff=None, **data):
+    event = CustomerEvent(
+        shop_id=customer.shop_id,
+        customer=customer,
+        type=type,
+        actor="staff" if staff is not None else actor,
+        staff_id=staff.id if staff is not None else None,
+        data=data,
+    )
+    db.session.add(event)
+    return event
+
+
+# --- Finding --------------------------------------------------------------------------
+
+
+def find_by_email(shop, email):
+    return db.session.scalar(for_shop(Customer, shop).where(Customer.email == email))
+
+
+def find_by_phone(shop, number):
+    return db.session.scalar(
+        for_shop(Customer, shop)
+        .join(CustomerPhone, CustomerPhone.customer_id == Customer.id)
+        .where(CustomerPhone.number == number)
+    )
+
+
+def find_for_login(shop, login):
+    """The customer a login name (an email, or a phone in any format) points to."""
+    login = (login or "").strip()
+    if "@" in login:
+        try:
+            return find_by_email(shop, normalise_email(login))
+        except ServiceError:
+            return None
+    try:
+        return find_by_phone(shop, normalise_phone(login))
+    except ServiceError:
+        return None
+
+
+# --- Codes ----------------------------------------------------------------------------
+
+
+def next_customer_code(shop):
+    """``KH000001``, ``KH000002``, … per shop; the counter row serialises concurrent callers."""
+    while True:
+        seq = db.session.execute(
+            update(Shop)
+            .where(Shop.id == shop.id)
+            .values(customer_seq=Shop.customer_seq + 1)
+            .returning(Shop.customer_seq)
+        ).scalar_one()
+        code = f"KH{seq:06d}"
+        taken = db.session.scalar(
+            for_shop(Customer, shop).where(Customer.code == code).with_only_columns(Customer.id)
+        )
+        if taken is None:
+            return code
+
+
+# --- Phones ---------------------------------------------------------------------------
+
+
+def add_phone(*, customer, number, primary=False):
+    """Give the customer a phone (E.164); refused when another customer of the shop has it."""
+    for phone in customer.phones:
+        if phone.number == number:
+            if primary:
+                set_primary_phone(customer=customer, phone=phone)
+            return phone
+    owner = find_by_phone(customer.shop, number)
+    if owner is not None and owner is not customer:
+        raise DuplicatePhone(_l("This phone number is already used by another account."), "phone")
+    phone = CustomerPhone(
+        shop_id=customer.shop_id, number=number, is_primary=primary or not customer.phones
+    )
+    customer.phones.append(phone)
+    if phone.is_primary:
+        for other in customer.phones:
+            other.is_primary = other is phone
+    return phone
+
+
+def set_primary_phone(*, customer, phone):
+    for other in customer.phones:
+        other.is_primary = other is phone
+
+
+def remove_phone(*, customer, phone):
+    was_primary = phone.is_primary
+    customer.phones.remove(phone)
+    if was_primary and customer.phones:
+        customer.phones[0].is_primary = True
+
+
+# --- Registration ---------------------------------------------------------------------
+
+
+def set_marketing(customer, accepts, source):
+    accepts = bool(accepts)
+    if accepts != customer.accepts_marketing or customer.marketing_consent_at is None:
+        customer.accepts_marketing = accepts
+        customer.marketing_consent_at = utcnow()
+        customer.marketing_consent_source = source
+
+
+def register_member(
+    *, shop, first_name, last_name, email, phone, password, accepts_marketing=False
+):
+    """A shopper registers. Returns the customer row, or None when the email already belongs
+    to a member (who is sent a notice instead, so the answer does not tell). Raises
+    ``ServiceError`` for bad input, with nothing written."""
+    email = normalise_email(email)
+    number = normalise_phone(phone) if phone and phone.strip() else None
+    check_password(password)
+    first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
+    if not first_name:
+        raise ServiceError(_l("Enter your first name."), "first_name")
+
+    customer = find_by_email(shop, email)
+    if customer is not None and customer.is_member:
+        notify_existing_account(shop=shop, customer=customer)
+        return None
+    if customer is None and number is not None:
+        by_phone = find_by_phone(shop, number)
+        if by_phone is not None:
+            if by_phone.is_member or by_phone.email:
+                raise DuplicatePhone(
+                    _l("This phone number is already used by another account."), "phone"
+                )
+            customer = by_phone  # a guest known by phone only: this is them
+    from_guest = customer is not None
+    if customer is None:
+        customer = Customer(shop_id=shop.id, shop=shop, code=next_customer_code(shop))
+        db.session.add(customer)
+    customer.email = email
+    customer.first_name = first_name
+    customer.last_name = last_name
+    customer.set_password(password)
+    customer.status = CustomerStatus.TEMPORARY
+    set_marketing(customer, accepts_marketing, "registration")
+    if number is not None:
+        add_phone(customer=customer, number=number, primary=not customer.phones)
+    record_event(customer=customer, type="registered", actor="customer", from_guest=from_guest)
+    if shop.auto_approve_members:
+        customer.status = CustomerStatus.OFFICIAL
+        record_event(customer=customer, type="approved", automatic=True)
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        # Another registration of the same email or phone won the race.
+        db.session.rollback()
+        raise DuplicateRegistration() from error
+    send_template(
+        shop=shop,
+        to=customer.email,
+        to_name=customer.full_name,
+        customer_id=customer.id,
+        template="member_registered",
+        subject=(
+            _l("Welcome to %(shop)s", shop=shop.name)
+            if customer.status == CustomerStatus.OFFICIAL
+            else _l("%(shop)s received your registration", shop=shop.name)
+        ),
+        customer=customer,
+        confirm_url=external_url(
+            "storefront.confirm_email", shop=shop.slug, token=make_confirm_token(customer)
+        ),
+        login_url=external_url("storefront.login", shop=shop.slug),
+    )
+    record_event(customer=customer, type="email_sent", template="member_registered")
+    if customer.status == CustomerStatus.TEMPORARY and shop.notify_staff_of_registrations:
+        notify_managers(shop=shop, customer=customer)
+    return customer
+
+
+class DuplicateRegistration(ServiceError):
+    def __init__(self):
+        super().__init__(_l("This email is being registered already."), "email")
+
+
+def notify_existing_account(*, shop, customer):
+    send_template(
+        shop=shop,
+        to=customer.email,
+        to_name=customer.full_name,
+        customer_id=customer.id,
+        template="member_exists",
+        subject=_l("Someone tried to register at %(shop)s with your email", shop=shop.name),
+        customer=customer,
+        login_url=external_url("storefront.login", shop=shop.slug),
+        forgot_url=external_url("storefront.forgot_password", shop=shop.slug),
+    )
+
+
+def notify_managers(*, shop, customer):
+    managers = db.session.scalars(
+        db.select(StaffUser)
+        .join(ShopMembership, ShopMembership.staff_id == StaffUser.id)
+        .where(ShopMembership.shop_id == shop.id)
+        .where(ShopMembership.role.in_([Role.OWNER, Role.MANAGER]))
+        .where(StaffUser.active.is_(True))
+        .order_by(StaffUser.id)
+    ).all()
+    for manager in managers:
+        send_template(
+            shop=shop,
+            to=manager.email,
+            to_name=manager.name,
+            template="staff_new_member",
+            subject=_l("New member waiting for approval: %(name)s", name=customer.full_name),
+            customer=customer,
+            manager=manager,
+            review_url=external_url(
+                "admin.customer_detail", shop=shop.slug, customer_id=customer.id
+            ),
+            waiting_url=external_url("admin.customers", shop=shop.slug, status="temporary"),
+        )
+
+
+# --- Logging in -----------------------------------------------------------------------
+
+
+def check_login(*, shop, login, password):
+    customer = find_for_login(shop, login)
+    if customer is None or not customer.password_hash:
+        burn_password_check(password)
+        raise LoginRefused(_l("The email, phone or password is incorrect."), "invalid")
+    if not customer.check_password(password):
+        raise LoginRefused(_l("The email, phone or password is incorrect."), "invalid")
+    if customer.status == CustomerStatus.TEMPORARY:
+        raise LoginRefused(
+            _l(
+                "Your account is waiting for the shop's approval. "
+                "We will email you when it is approved."
+            ),
+            "temporary",
+        )
+    if customer.status == CustomerStatus.CANCELLED:
+        raise LoginRefused(
+            _l(
+                "This account has been cancelled. "
+                "Please contact the shop if you think this is a mistake."
+            ),
+            "cancelled",
+        )
+    if customer.status != CustomerStatus.OFFICIAL:
+        raise LoginRefused(_l("The email, phone or password is incorrect."), "invalid")
+    customer.last_login_at = utcnow()
+    return customer
+
+
+def burn_password_check(password):
+    """Spend as long on an unknown login as on a wrong password."""
+    check_password_hash(_dummy_hash(), password or "")
+
+
+@cache
+def _dummy_hash():
+    return generate_password_hash("not the password")
+
+
+# --- Approval -------------------------------------------------------------------------
+
+# action: (statuses it applies to, status it gives, the timeline event)
+TRANSITIONS = {
+    "approve": ({CustomerStatus.TEMPORARY}, CustomerStatus.OFFICIAL, "approved"),
+    "cancel": (
+        {CustomerStatus.TEMPORARY, CustomerStatus.OFFICIAL},
+        CustomerStatus.CANCELLED,
+        "cancelled",
+    ),
+    "reinstate": ({CustomerStatus.CANCELLED}, CustomerStatus.OFFICIAL, "reinstated"),
+}
+REFUSALS = {
+    "approve": _l("Only members waiting for approval can be approved."),
+    "cancel": _l("Only temporary or official members can be cancelled."),
+    "reinstate": _l("Only cancelled members can be reinstated."),
+}
+
+
+def change_status(*, shop, customer, actor, action, reason=None):
+    """Approve, cancel or reinstate a member: the change, its event and its email."""
+    allowed, target, event_type = TRANSITIONS[action]
+    if customer.status not in allowed:
+        raise InvalidTransition(REFUSALS[action])
+    previous = customer.status
+    customer.status = target
+    reason = (reason or "").strip() or None
+    data = {"from": str(previous), "to": str(target)}
+    if reason:
+        data["reason"] = reason
+    record_event(customer=customer, type=event_type, staff=actor, **data)
+    if target == CustomerStatus.CANCELLED:
+        customer.session_token = new_token()  # signs the member out everywhere
+    if customer.email:
+        template = "member_cancelled" if target == CustomerStatus.CANCELLED else "member_approved"
+        subject = (
+            _l("Your account at %(shop)s has been cancelled", shop=shop.name)
+            if target == CustomerStatus.CANCELLED
+            else _l("Your account at %(shop)s is ready: you can log in now", shop=shop.name)
+        )
+        send_template(
+            shop=shop,
+            to=customer.email,
+            to_name=customer.full_name,
+            customer_id=customer.id,
+            template=template,
+            subject=subject,
+            customer=customer,
+            reason=reason,
+            reinstated=action == "reinstate",
+            login_url=external_url("storefront.login", shop=shop.slug),
+        )
+        record_event(customer=customer, type="email_sent", template=template)
+    return customer
+
+
+def approve(*, shop, customer, actor):
+    return change_status(shop=shop, customer=customer, actor=actor, action="approve")
+
+
+def cancel(*, shop, customer, actor, reason=None):
+    return change_status(shop=shop, customer=customer, actor=actor, action="cancel", reason=reason)
+
+
+def reinstate(*, shop, customer, actor):
+    return change_status(shop=shop, customer=customer, actor=actor, action="reinstate")
+
+
+def bulk_change_status(*, shop, customers, actor, action, reason=None):
+    """Apply one action to many; returns (changed, skipped) counts. Rows whose status does
+    not allow the action are skipped, not failed."""
+    changed = skipped = 0
+    for customer in customers:
+        try:
+            change_status(shop=shop, customer=customer, actor=actor, action=action, reason=reason)
+        except InvalidTransition:
+            skipped += 1
+        else:
+            changed += 1
+    return changed, skipped
+
+
+# --- Tokens ---------------------------------------------------------------------------
+
+
+def _serializer(purpose):
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"customer-{purpose}")
+
+
+def _fingerprint(value):
+    return hashlib.sha256((value or "").encode()).hexdigest()[:16]
+
+
+def make_confirm_token(customer):
+    return _serializer("confirm").dumps(
+        {"s": customer.shop_id, "c": customer.id, "e": _fingerprint(customer.email)}
+    )
+
+
+def make_reset_token(customer):
+    # The password hash is in the token: any password change (this reset included) spends it.
+    return _serializer("reset").dumps(
+        {"s": customer.shop_id, "c": customer.id, "p": _fingerprint(customer.password_hash)}
+    )
+
+
+def _load(purpose, token, max_age, shop):
+    try:
+        data = _serializer(purpose).loads(token, max_age=int(max_age.total_seconds()))
+    except SignatureExpired as error:
+        raise BadToken(_l("This link has expired. Please ask for a new one.")) from error
+    except BadSignature as error:
+        raise BadToken(_l("This link is not valid.")) from error
+    if not isinstance(data, dict) or data.get("s") != shop.id:
+        raise BadToken(_l("This link is not valid."))
+    customer = db.session.scalar(for_shop(Customer, shop).where(Customer.id == data.get("c")))
+    if customer is None:
+        raise BadToken(_l("This link is not valid."))
+    return customer, data
+
+
+def confirm_email(*, shop, token):
+    customer, data = _load("confirm", token, CONFIRM_MAX_AGE, shop)
+    if data.get("e") != _fingerprint(customer.email):
+        raise BadToken(_l("This link is not valid."))
+    if customer.email_verified_at is None:
+        customer.email_verified_at = utcnow()
+        record_event(customer=customer, type="email_confirmed", actor="customer")
+    return customer
+
+
+def customer_for_reset(*, shop, token):
+    customer, data = _load("reset", token, RESET_MAX_AGE, shop)
+    if data.get("p") != _fingerprint(customer.password_hash):
+        raise BadToken(_l("This link has already been used. Please ask for a new one."))
+    return customer
+
+
+def request_password_reset(*, shop, email):
+    """Email a reset link to a member with a password; say nothing either way."""
+    try:
+        email = normalise_email(email)
+    except ServiceError:
+        return
+    customer = find_by_email(shop, email)
+    if customer is None or not customer.password_hash:
+        return
+    send_template(
+        shop=shop,
+        to=customer.email,
+        to_name=customer.full_name,
+        customer_id=customer.id,
+        template="member_password_reset",
+        subject=_l("Reset your password at %(shop)s", shop=shop.name),
+        customer=customer,
+        reset_url=external_url(
+            "storefront.reset_password", shop=shop.slug, token=make_reset_token(customer)
+        ),
+    )
+    record_event(customer=customer, type="password_reset_requested", actor="customer")
+
+
+def reset_password(*, shop, token, password):
+    customer = customer_for_reset(shop=shop, token=token)
+    check_password(password)
+    customer.set_password(password)
+    record_event(customer=customer, type="password_reset", actor="customer")
+    return customer
