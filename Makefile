@@ -30,6 +30,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Browser tests in Debian's Chromium (apt-get install chromium); screenshots in tests/e2e/artifacts/.
+e2e: catalogs
+	CUAHANG_E2E=1 $(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
 bench: $(STAMP)
 	@echo "No benchmarks yet."
 

@@ -1,5 +1,3 @@
-from functools import cache
-
 from flask import (
     current_app,
     flash,
@@ -13,24 +11,34 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from admin import bp
 from admin.forms import EmptyForm, StaffAddForm, StaffLoginForm
 from core.auth import current_membership, current_staff, safe_next, staff_required
 from core.extensions import db, limiter
+from core.passwords import burn_password_check
 from core.tenancy import get_for_shop_or_404, shop_query
-from models import Job, MailStatus, OutboxMessage, Role, ShopMembership, StaffUser, utcnow
+from models import (
+    Customer,
+    CustomerStatus,
+    Job,
+    MailStatus,
+    OutboxMessage,
+    Role,
+    ShopMembership,
+    StaffUser,
+    utcnow,
+)
 from services import ServiceError
 from services.shops import add_staff, find_staff, remove_staff, shops_of
 
 ROLE_ORDER = db.case({"owner": 0, "manager": 1}, value=ShopMembership.role, else_=2)
 
 
-@cache
-def dummy_hash():
-    """Checked when the email is unknown, so a wrong email costs as long as a wrong password."""
-    return generate_password_hash("not the password")
+@bp.context_processor
+def inject_membership():
+    """The signed-in person's role here, so pages offer only what they may do."""
+    return {"current_membership": current_membership()}
 
 
 def login_limit():
@@ -56,7 +64,7 @@ def login():
     if form.validate_on_submit():
         staff = find_staff(form.email.data.strip().lower())
         if staff is None:
-            check_password_hash(dummy_hash(), form.password.data)
+            burn_password_check(form.password.data)
         ok = (
             staff is not None
             and staff.check_password(form.password.data)
@@ -94,10 +102,16 @@ def dashboard():
         .select_from(ShopMembership)
         .where(ShopMembership.shop_id == g.shop.id)
     )
+    waiting_members = db.session.scalar(
+        shop_query(Customer)
+        .where(Customer.status == CustomerStatus.TEMPORARY)
+        .with_only_columns(db.func.count())
+    )
     return render_template(
         "admin/dashboard.html",
         queued_mail=queued,
         staff_count=staff_count,
+        waiting_members=waiting_members,
         my_shops=shops_of(current_staff()),
     )
 

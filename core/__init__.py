@@ -42,10 +42,17 @@ def configure(app, test_config):
         if app.config["ENV"] == "production":
             raise RuntimeError("SECRET_KEY must be set when CUAHANG_ENV=production")
         app.config["SECRET_KEY"] = cfg.development_secret_key(app.instance_path)
+    if app.config["ENV"] == "production" and not app.config["PUBLIC_URL"]:
+        # Links in emails must not be built from a Host header a visitor can forge.
+        raise RuntimeError("CUAHANG_PUBLIC_URL must be set when CUAHANG_ENV=production")
 
     url = app.config["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'cuahang.db'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = cfg.normalise_database_url(url)
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    options = {"pool_pre_ping": True}
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # One writer at a time: wait for it rather than fail a burst of writes at once.
+        options["connect_args"] = {"timeout": 30}
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", options)
 
     if app.config["ENV"] == "production":
         app.config["SESSION_COOKIE_SECURE"] = True

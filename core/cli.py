@@ -129,15 +129,19 @@ def serve_command(host, port):
     click.echo(f"  Cửa Hàng is running at {base}/")
     logins = demo_logins()
     if logins:
-        click.echo(f"  Demo storefront: {base}/{logins['shop']}/")
-        click.echo(f"  Demo admin:      {base}/{logins['shop']}/admin/")
+        shop_url = f"{base}/{logins['shop']}"
+        click.echo("")
+        click.echo(f"  Demo storefront: {shop_url}/")
+        click.echo(f"    shoppers log in at {shop_url}/account/login:")
+        for label, email, password in logins["customers"]:
+            click.echo(f"      {label:<10} {email} / {password}")
+        click.echo("")
+        click.echo(f"  Demo admin:      {shop_url}/admin/")
         for role, email, password in logins["staff"]:
-            click.echo(f"    {role:<8} {email} / {password}")
-        for label, email, password in logins.get("customers", []):
-            click.echo(f"    {label:<8} {email} / {password}")
-    click.echo(
-        f"  Emails sent in development: {base}/{logins['shop']}/admin/emails" if logins else ""
-    )
+            click.echo(f"      {role:<10} {email} / {password}")
+        click.echo("")
+        click.echo(f"  Emails the demo sends: {shop_url}/admin/emails (files in instance/mail/)")
+    click.echo("")
     click.echo("  Press Ctrl+C to stop.\n")
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 

@@ -48,6 +48,7 @@ class Defaults:
     LOGIN_RATE_LIMIT = "10 per minute"
     LOGIN_ACCOUNT_RATE_LIMIT = "20 per hour"
     SIGNUP_RATE_LIMIT = "10 per hour"
+    MEMBER_REGISTER_RATE_LIMIT = "20 per hour"
 
     MAIL_SERVER = None  # unset: messages are written to instance/mail/ as .eml files
     MAIL_PORT = 25

@@ -16,9 +16,10 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from core.extensions import db
+from core.passwords import hash_password
 from models.base import TimestampMixin, UTCDateTime, utcnow
 from models.shop import new_token
 
@@ -120,7 +121,7 @@ class Customer(UserMixin, TimestampMixin, db.Model):
         return f"customer:{self.id}:{self.session_token}"
 
     def set_password(self, password):
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
         self.session_token = new_token()
 
     def check_password(self, password):

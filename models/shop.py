@@ -8,9 +8,10 @@ from datetime import datetime
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from core.extensions import db
+from core.passwords import hash_password
 from models.base import TimestampMixin, UTCDateTime
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$")
@@ -82,7 +83,7 @@ class StaffUser(UserMixin, TimestampMixin, db.Model):
     kind = "staff"
 
     def set_password(self, password):
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
         self.session_token = new_token()
 
     def check_password(self, password):

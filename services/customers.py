@@ -4,18 +4,17 @@ Functions take the shop, the acting person and plain values; they never read the
 and never commit. Emails go through the outbox in the same transaction."""
 
 import hashlib
-from datetime import timedelta
-from functools import cache
+from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.extensions import db
 from core.outbox import send_template
+from core.passwords import burn_password_check, hash_password
 from core.tenancy import for_shop
 from core.urls import external_url
 from models import (
@@ -23,6 +22,7 @@ from models import (
     CustomerEvent,
     CustomerPhone,
     CustomerStatus,
+    Gender,
     Role,
     Shop,
     ShopMembership,
@@ -33,7 +33,7 @@ from models.shop import new_token
 from services import ServiceError
 from services.emails import normalise_email
 from services.phones import normalise_phone
-from services.shops import check_password
+from services.shops import WrongPassword, check_password
 
 RESET_MAX_AGE = timedelta(hours=1)
 CONFIRM_MAX_AGE = timedelta(days=7)
@@ -125,6 +125,20 @@ def next_customer_code(shop):
             return code
 
 
+def lock_registrations(shop):
+    """Hold the shop's row until the caller's transaction ends, so registrations at one shop
+    take turns: each one's email and phone checks then see those before it, and the second
+    of two at once for the same person is answered as an existing member (a notice, not a
+    database error that would tell). A write, not ``SELECT … FOR UPDATE``: SQLite has no
+    row locks, and its write lock also opens the transaction the savepoint needs."""
+    db.session.execute(
+        update(Shop)
+        .where(Shop.id == shop.id)
+        .values(customer_seq=Shop.customer_seq, updated_at=Shop.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+
+
 # --- Phones ---------------------------------------------------------------------------
 
 
@@ -184,6 +198,11 @@ def register_member(
     if not first_name:
         raise ServiceError(_l("Enter your first name."), "first_name")
 
+    # Hashed on every path, so timing cannot tell a member's email from a new one, and
+    # before the lock, so that the slow hash does not hold up the shop's other registrations.
+    password_hash = hash_password(password)
+
+    lock_registrations(shop)
     customer = find_by_email(shop, email)
     if customer is not None and customer.is_member:
         notify_existing_account(shop=shop, customer=customer)
@@ -197,27 +216,35 @@ def register_member(
                 )
             customer = by_phone  # a guest known by phone only: this is them
     from_guest = customer is not None
-    if customer is None:
-        customer = Customer(shop_id=shop.id, shop=shop, code=next_customer_code(shop))
-        db.session.add(customer)
-    customer.email = email
-    customer.first_name = first_name
-    customer.last_name = last_name
-    customer.set_password(password)
-    customer.status = CustomerStatus.TEMPORARY
-    set_marketing(customer, accepts_marketing, "registration")
-    if number is not None:
-        add_phone(customer=customer, number=number, primary=not customer.phones)
-    record_event(customer=customer, type="registered", actor="customer", from_guest=from_guest)
-    if shop.auto_approve_members:
-        customer.status = CustomerStatus.OFFICIAL
-        record_event(customer=customer, type="approved", automatic=True)
+    # A savepoint, so that a refusal undoes this registration and nothing of the caller's.
+    savepoint = db.session.begin_nested()
     try:
+        if customer is None:
+            customer = Customer(shop_id=shop.id, shop=shop, code=next_customer_code(shop))
+            db.session.add(customer)
+        customer.email = email
+        customer.first_name = first_name
+        customer.last_name = last_name
+        customer.password_hash = password_hash
+        customer.session_token = new_token()
+        customer.status = CustomerStatus.TEMPORARY
+        set_marketing(customer, accepts_marketing, "registration")
+        if number is not None:
+            add_phone(customer=customer, number=number, primary=not customer.phones)
+        record_event(customer=customer, type="registered", actor="customer", from_guest=from_guest)
+        if shop.auto_approve_members:
+            customer.status = CustomerStatus.OFFICIAL
+            record_event(customer=customer, type="approved", automatic=True)
         db.session.flush()
     except IntegrityError as error:
-        # Another registration of the same email or phone won the race.
-        db.session.rollback()
+        # The email or phone was written meanwhile by something that does not take the
+        # registration lock (an import, the admin).
+        savepoint.rollback()
         raise DuplicateRegistration() from error
+    except ServiceError:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
     send_template(
         shop=shop,
         to=customer.email,
@@ -315,16 +342,6 @@ def check_login(*, shop, login, password):
         raise LoginRefused(_l("The email, phone or password is incorrect."), "invalid")
     customer.last_login_at = utcnow()
     return customer
-
-
-def burn_password_check(password):
-    """Spend as long on an unknown login as on a wrong password."""
-    check_password_hash(_dummy_hash(), password or "")
-
-
-@cache
-def _dummy_hash():
-    return generate_password_hash("not the password")
 
 
 # --- Approval -------------------------------------------------------------------------
@@ -495,3 +512,154 @@ def reset_password(*, shop, token, password):
     customer.set_password(password)
     record_event(customer=customer, type="password_reset", actor="customer")
     return customer
+
+
+# --- The member's own account ---------------------------------------------------------
+
+
+class DuplicateEmail(ServiceError):
+    pass
+
+
+def send_email_confirmation(*, shop, customer):
+    """Email the member a link that confirms their address (after a change, or again)."""
+    send_template(
+        shop=shop,
+        to=customer.email,
+        to_name=customer.full_name,
+        customer_id=customer.id,
+        template="member_confirm_email",
+        subject=_l("Confirm your email address at %(shop)s", shop=shop.name),
+        customer=customer,
+        confirm_url=external_url(
+            "storefront.confirm_email", shop=shop.slug, token=make_confirm_token(customer)
+        ),
+    )
+    record_event(customer=customer, type="email_sent", template="member_confirm_email")
+
+
+def update_profile(
+    *,
+    customer,
+    first_name,
+    last_name,
+    gender=None,
+    birthday=None,
+    accepts_marketing=None,
+    actor="customer",
+    staff=None,
+):
+    """Names, gender, birthday and marketing consent. Returns the names of the fields that
+    changed (an event lists them); nothing changed, no event."""
+    first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
+    if not first_name:
+        raise ServiceError(_l("Enter your first name."), "first_name")
+    gender = gender or None
+    if gender is not None and gender not in set(Gender):
+        raise ServiceError(_l("Choose one of the options."), "gender")
+    if birthday is not None and not (date(1900, 1, 1) <= birthday <= utcnow().date()):
+        raise ServiceError(_l("Enter a real date of birth."), "birthday")
+    changed = []
+    values = {
+        "last_name": last_name,
+        "first_name": first_name,
+        "gender": gender,
+        "birthday": birthday,
+    }
+    for name, value in values.items():
+        if getattr(customer, name) != value:
+            setattr(customer, name, value)
+            changed.append(name)
+    if accepts_marketing is not None and bool(accepts_marketing) != customer.accepts_marketing:
+        set_marketing(customer, accepts_marketing, "account" if staff is None else "admin")
+        changed.append("accepts_marketing")
+    if changed:
+        record_event(
+            customer=customer, type="profile_updated", actor=actor, staff=staff, fields=changed
+        )
+    return changed
+
+
+def _check_current_password(customer, password):
+    if not customer.check_password(password or ""):
+        raise WrongPassword(_l("Your current password is not correct."), "current_password")
+
+
+def change_email(*, shop, customer, new_email, password):
+    """The member moves their account to another address: it needs confirming again, and
+    the old address is told, in case someone else made the change."""
+    _check_current_password(customer, password)
+    email = normalise_email(new_email)
+    if email == customer.email:
+        raise ServiceError(_l("This is already your email address."), "email")
+    other = find_by_email(shop, email)
+    if other is not None and other is not customer:
+        raise DuplicateEmail(_l("This email address is already used by another account."), "email")
+    old = customer.email
+    customer.email = email
+    customer.email_verified_at = None
+    record_event(customer=customer, type="email_changed", actor="customer", old=old, new=email)
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise DuplicateEmail(
+            _l("This email address is already used by another account."), "email"
+        ) from error
+    send_email_confirmation(shop=shop, customer=customer)
+    if old:
+        send_template(
+            shop=shop,
+            to=old,
+            to_name=customer.full_name,
+            customer_id=customer.id,
+            template="member_email_changed",
+            subject=_l("The email address of your account at %(shop)s was changed", shop=shop.name),
+            customer=customer,
+            old_email=old,
+            new_email=email,
+        )
+        record_event(customer=customer, type="email_sent", template="member_email_changed")
+    return customer
+
+
+def change_password(*, customer, current_password, new_password):
+    """A new password signs out every other session and spends every reset link."""
+    _check_current_password(customer, current_password)
+    check_password(new_password)
+    customer.set_password(new_password)
+    record_event(customer=customer, type="password_changed", actor="customer")
+    return customer
+
+
+def add_member_phone(*, customer, number, actor="customer", staff=None, field="new_phone"):
+    """Add a phone as the member (or staff) typed it; refused when it is already there or
+    belongs to another customer of the shop."""
+    number = normalise_phone(number, field=field)
+    if any(phone.number == number for phone in customer.phones):
+        raise DuplicatePhone(_l("This phone number is already on this account."), field)
+    try:
+        phone = add_phone(customer=customer, number=number)
+    except DuplicatePhone as error:
+        raise DuplicatePhone(error.message, field) from error
+    record_event(customer=customer, type="phone_added", actor=actor, staff=staff, number=number)
+    return phone
+
+
+def remove_member_phone(*, customer, phone, actor="customer", staff=None):
+    number = phone.number
+    remove_phone(customer=customer, phone=phone)
+    record_event(customer=customer, type="phone_removed", actor=actor, staff=staff, number=number)
+
+
+def make_primary_phone(*, customer, phone, actor="customer", staff=None):
+    if phone.is_primary:
+        return
+    set_primary_phone(customer=customer, phone=phone)
+    record_event(
+        customer=customer,
+        type="primary_phone_changed",
+        actor=actor,
+        staff=staff,
+        number=phone.number,
+    )

@@ -10,7 +10,7 @@ from pathlib import Path
 from models import fold
 
 DATA = Path(__file__).with_name("vn_provinces.json")
-PREFIXES = ("thanh pho ", "tp. ", "tp ", "tinh ")
+PREFIXES = ("thanh pho ", "tp ", "tinh ")
 
 
 @cache
@@ -25,11 +25,11 @@ def province_names():
 
 
 def _key(name):
-    key = fold(name).replace("-", " ")
+    # "TP.HCM" and "Bà Rịa-Vũng Tàu" are as common as their spaced spellings.
+    key = " ".join(fold(name).replace("-", " ").replace(".", " ").split())
     for prefix in PREFIXES:
         if key.startswith(prefix):
             key = key[len(prefix) :]
-    key = " ".join(key.split())
     aliases = {
         "hcm": "ho chi minh",
         "tp hcm": "ho chi minh",

@@ -18,6 +18,9 @@ from models import Role, Shop
 from services.shops import add_staff, create_shop
 
 PASSWORD = "correct horse 42"
+
+# Browser tests run with ``make e2e`` only: ``make test`` stays fast and needs no browser.
+collect_ignore_glob = [] if os.environ.get("CUAHANG_E2E") else ["e2e/*"]
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
 
@@ -65,6 +68,7 @@ def make_app(tmp_path, database):
             "RATELIMIT_STORAGE_URI": "memory://",
             "MAIL_SERVER": None,
             "PUBLIC_URL": "http://shop.test",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "SERVER_NAME": None,
         }
         settings.update(config)

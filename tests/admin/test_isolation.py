@@ -85,3 +85,98 @@ def test_a_staff_member_of_two_shops_sees_each_admin(app, client, auth, shop, ot
     auth.login_staff(person)
     assert client.get(f"/{shop.slug}{path}").status_code == 200
     assert client.get(f"/{other_shop.slug}{path}").status_code == 200
+
+
+# --- Customers are not staff ----------------------------------------------------------
+
+
+def signed_in_customer(app, client, shop, email="khach.quen@example.com", phone="+84912000333"):
+    """An official member of ``shop``, logged in through the storefront with ``client``."""
+    from core.extensions import db
+    from models import Customer, CustomerStatus, Shop
+    from services import customers as customer_service
+
+    with app.app_context():
+        shop_row = db.session.get(Shop, shop.id)
+        customer = Customer(
+            shop_id=shop_row.id,
+            shop=shop_row,
+            code=customer_service.next_customer_code(shop_row),
+            email=email,
+            first_name="Quen",
+            last_name="Khách",
+            status=CustomerStatus.OFFICIAL,
+        )
+        customer.set_password(PASSWORD)
+        db.session.add(customer)
+        customer_service.add_phone(customer=customer, number=phone)
+        db.session.commit()
+    response = client.post(
+        f"/{shop.slug}/account/login", data={"login": email, "password": PASSWORD}
+    )
+    if response.status_code == 404:
+        pytest.skip("the storefront has no member login page yet to sign a customer in")
+    assert response.status_code == 302, response.text
+    return email
+
+
+def assert_refused(response, shop_slug, method, path):
+    """A customer is treated like a visitor: sent to the staff login, or 404; never served."""
+    assert response.status_code in (302, 404), (method, path, response.status_code)
+    if response.status_code == 302:
+        assert response.headers["Location"].startswith(f"/{shop_slug}/admin/login"), path
+
+
+def test_every_admin_route_refuses_a_signed_in_customer(app, client, shop):
+    signed_in_customer(app, client, shop)
+    for method, path in admin_urls(app, shop.slug):
+        if path.endswith("/logout"):
+            continue
+        assert_refused(request(client, method, path), shop.slug, method, path)
+    # And the customer is still signed in at the storefront: nothing was mixed up
+    account = client.get(f"/{shop.slug}/account/", follow_redirects=True)
+    assert account.status_code == 200
+    assert "/login" not in account.request.path
+
+
+def test_every_admin_route_refuses_a_customer_of_another_shop(app, client, shop, other_shop):
+    signed_in_customer(app, client, other_shop)
+    for method, path in admin_urls(app, shop.slug):
+        if path.endswith("/logout"):
+            continue
+        assert_refused(request(client, method, path), shop.slug, method, path)
+
+
+def test_a_signed_in_customer_cannot_approve_anyone(app, client, shop):
+    from core.extensions import db
+    from models import Customer, CustomerEvent, CustomerStatus, Shop
+    from services import customers as customer_service
+
+    with app.app_context():
+        waiting = customer_service.register_member(
+            shop=db.session.get(Shop, shop.id),
+            first_name="Chờ",
+            last_name="Duyệt",
+            email="cho.duyet@example.com",
+            phone="0987 000 111",
+            password=PASSWORD,
+        )
+        db.session.commit()
+        waiting_id = waiting.id
+    signed_in_customer(app, client, shop)
+
+    for action in ("approve", "cancel", "reinstate"):
+        client.post(f"/{shop.slug}/admin/customers/{waiting_id}/{action}")
+    client.post(
+        f"/{shop.slug}/admin/customers/bulk",
+        data={"action": "approve", "customer_ids": [waiting_id]},
+    )
+    client.post(f"/{shop.slug}/admin/settings", data={"name": "Bị chiếm", "locale": "vi"})
+
+    with app.app_context():
+        assert db.session.get(Customer, waiting_id).status == CustomerStatus.TEMPORARY
+        assert db.session.get(Shop, shop.id).name == shop.name
+        staff_events = db.session.scalars(
+            db.select(CustomerEvent).where(CustomerEvent.actor == "staff")
+        ).all()
+        assert staff_events == []

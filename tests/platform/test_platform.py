@@ -54,8 +54,17 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path, monkeypatch)
         create_app({"INSTANCE_PATH": str(tmp_path)})
 
 
+def test_production_refuses_to_start_without_a_public_url(tmp_path, monkeypatch):
+    monkeypatch.setenv("CUAHANG_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.delenv("CUAHANG_PUBLIC_URL", raising=False)
+    with pytest.raises(RuntimeError, match="PUBLIC_URL"):
+        create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": "sqlite://"})
+
+
 def test_production_cookies_are_secure(tmp_path, monkeypatch):
     monkeypatch.setenv("CUAHANG_ENV", "production")
+    monkeypatch.setenv("CUAHANG_PUBLIC_URL", "https://cuahang.example.vn")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": "sqlite://"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -123,3 +132,25 @@ def test_an_unexpected_error_shows_a_translated_500_page(make_app):
     assert response.status_code == 500
     assert 'lang="vi"' in response.text
     assert "hỏng" not in response.text
+
+
+def test_email_links_ignore_a_forged_host_header(client, shop, owner):
+    from core.extensions import db
+    from models import OutboxMessage
+
+    client.post(
+        "/signup",
+        data={
+            "shop_name": "Tiệm Hoa",
+            "slug": "tiem-hoa",
+            "email": "hoa@example.com",
+            "password": "mat khau 123",
+        },
+        headers={"Host": "evil.example"},
+    )
+    with client.application.app_context():
+        body = db.session.scalar(
+            db.select(OutboxMessage.body_text).where(OutboxMessage.to_address == "hoa@example.com")
+        )
+    assert "evil.example" not in body
+    assert "http://shop.test/tiem-hoa/admin/" in body

@@ -32,7 +32,7 @@ def test_signup_creates_the_shop_and_its_owner_who_lands_in_the_admin(app, clien
         assert membership.staff.email == "hoa@example.com"
         welcome = db.session.scalar(db.select(OutboxMessage))
         assert welcome.to_address == "hoa@example.com"
-        assert "http://localhost/tiem-banh-hoa/admin/" in welcome.body_text
+        assert "http://shop.test/tiem-banh-hoa/admin/" in welcome.body_text
 
 
 def test_signup_refuses_bad_slugs_and_writes_nothing(app, client):

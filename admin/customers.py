@@ -1,0 +1,411 @@
+"""The shop's customers in the admin: the list (with the members waiting for approval as one
+of its tabs), one customer's record and timeline, and the status changes a manager makes.
+
+Anyone on the staff may look customers up; approving, cancelling and reinstating decide who
+may log in to the shop, so they need a manager or the owner (as the email about a new member
+goes to them only)."""
+
+import re
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import and_, func, or_
+from sqlalchemy.orm import selectinload
+
+from admin import bp
+from admin.forms import CustomerBulkForm, CustomerCancelForm, EmptyForm
+from core.auth import current_membership, safe_next, staff_required
+from core.extensions import db
+from core.tenancy import get_for_shop_or_404, shop_query
+from models import Customer, CustomerEvent, CustomerStatus, OutboxMessage, Role, fold
+from services import customers as customer_service
+from services.phones import display_phone
+
+PER_PAGE = 50
+MAX_BULK = 500
+TIMELINE_LIMIT = 200
+
+STATUS_LABELS = {
+    CustomerStatus.GUEST: _l("Guest"),
+    CustomerStatus.TEMPORARY: _l("Temporary"),
+    CustomerStatus.OFFICIAL: _l("Official"),
+    CustomerStatus.CANCELLED: _l("Cancelled"),
+}
+STATUS_COLOURS = {
+    CustomerStatus.GUEST: "secondary",
+    CustomerStatus.TEMPORARY: "warning",
+    CustomerStatus.OFFICIAL: "success",
+    CustomerStatus.CANCELLED: "danger",
+}
+# The list's tabs, in the order a manager works through them: (status, label).
+TABS = [
+    ("", _l("All")),
+    (CustomerStatus.TEMPORARY, _l("Waiting for approval")),
+    (CustomerStatus.OFFICIAL, _l("Official")),
+    (CustomerStatus.CANCELLED, _l("Cancelled")),
+    (CustomerStatus.GUEST, _l("Guests")),
+]
+GENDER_LABELS = {"female": _l("Female"), "male": _l("Male"), "other": _l("Other")}
+CONSENT_SOURCES = {
+    "registration": _l("when registering"),
+    "account": _l("in their account"),
+    "admin": _l("by the shop"),
+    "checkout": _l("at checkout"),
+    "import": _l("in an import"),
+}
+EMAIL_LABELS = {
+    "member_registered": _l("registration received"),
+    "member_approved": _l("account approved"),
+    "member_cancelled": _l("account cancelled"),
+    "member_confirm_email": _l("confirm the email address"),
+    "member_email_changed": _l("email address changed"),
+    "member_password_reset": _l("password reset link"),
+    "member_exists": _l("someone tried to register with this email"),
+}
+PROFILE_FIELDS = {
+    "last_name": _l("last name"),
+    "first_name": _l("first name"),
+    "gender": _l("gender"),
+    "birthday": _l("birthday"),
+    "accepts_marketing": _l("marketing emails"),
+}
+# What a query looks like when it is a phone number written any way: 0912 345 678,
+# +84 912-345-678, (091) 234.5678 …
+PHONE_QUERY = re.compile(r"^\+?[\d\s().-]+$")
+
+
+@bp.context_processor
+def customer_helpers():
+    return {
+        "customer_status_label": lambda s: STATUS_LABELS.get(s, s),
+        "customer_status_colour": lambda s: STATUS_COLOURS.get(s, "secondary"),
+        "display_phone": display_phone,
+    }
+
+
+def can_manage_members():
+    membership = current_membership()
+    return membership is not None and membership.allows(Role.MANAGER)
+
+
+# --- The list -------------------------------------------------------------------------
+
+
+def search_condition(q):
+    """Accents and case ignored; a phone in any format; a code exactly. None: no search."""
+    q = (q or "").strip()
+    if not q:
+        return None
+    by_code = Customer.code.in_({q, q.upper()})
+    digits = "".join(ch for ch in q if ch.isdigit())
+    if PHONE_QUERY.match(q) and len(digits) >= 3:
+        # ``search_text`` holds each phone as +84912345678 and as 0912345678.
+        if digits.startswith("84") and len(digits) >= 11:
+            digits = "0" + digits[2:]
+        return or_(by_code, Customer.search_text.contains(digits, autoescape=True))
+    words = fold(q).split()
+    if not words:
+        return by_code
+    return or_(
+        by_code, and_(*(Customer.search_text.contains(word, autoescape=True) for word in words))
+    )
+
+
+def status_counts(condition):
+    query = shop_query(Customer).with_only_columns(Customer.status, func.count())
+    if condition is not None:
+        query = query.where(condition)
+    counts = dict(db.session.execute(query.group_by(Customer.status)).all())
+    return {"": sum(counts.values()), **{status: counts.get(status, 0) for status, _ in TABS[1:]}}
+
+
+@bp.get("/customers")
+@staff_required()
+def customers():
+    status = request.args.get("status", "")
+    if status not in set(CustomerStatus):
+        status = ""
+    q = request.args.get("q", "").strip()[:100]
+    condition = search_condition(q)
+    query = shop_query(Customer)
+    if condition is not None:
+        query = query.where(condition)
+    if status:
+        query = query.where(Customer.status == status)
+    query = query.order_by(Customer.created_at.desc(), Customer.id.desc()).options(
+        selectinload(Customer.phones)
+    )
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "admin/customers.html",
+        page=page,
+        status=status,
+        q=q,
+        tabs=TABS,
+        counts=status_counts(condition),
+        can_manage=can_manage_members(),
+        bulk_form=CustomerBulkForm(formdata=None),
+    )
+
+
+# --- One customer ---------------------------------------------------------------------
+
+
+def describe_event(event):
+    """(icon, sentence, names the actor itself) of one timeline line, in the reader's
+    language."""
+    data = event.data or {}
+    staff = event.staff.display_name if event.staff is not None else _("a staff member")
+    kind = event.type
+    if kind == "registered":
+        if data.get("from_guest"):
+            return "bi-person-plus", _("Registered an account (was a guest before)"), False
+        return "bi-person-plus", _("Registered an account"), False
+    if kind == "approved":
+        if data.get("automatic"):
+            return "bi-check-circle", _("Approved automatically (shop setting)"), True
+        return "bi-check-circle", _("Approved by %(staff)s", staff=staff), True
+    if kind == "cancelled":
+        if data.get("reason"):
+            reason = data["reason"]
+            text = _("Cancelled by %(staff)s — reason: %(reason)s", staff=staff, reason=reason)
+        else:
+            text = _("Cancelled by %(staff)s", staff=staff)
+        return "bi-x-circle", text, True
+    if kind == "reinstated":
+        return "bi-arrow-counterclockwise", _("Reinstated by %(staff)s", staff=staff), True
+    if kind == "email_confirmed":
+        return "bi-patch-check", _("Confirmed the email address"), False
+    if kind == "email_sent":
+        template = data.get("template", "")
+        what = EMAIL_LABELS.get(template, template)
+        return "bi-envelope", _("Email sent: %(what)s", what=what), False
+    if kind == "email_changed":
+        old, new = data.get("old") or "—", data.get("new") or "—"
+        text = _("Email address changed from %(old)s to %(new)s", old=old, new=new)
+        return "bi-at", text, False
+    if kind == "password_reset_requested":
+        return "bi-key", _("Asked for a password reset link"), False
+    if kind == "password_reset":
+        return "bi-key", _("Set a new password with a reset link"), False
+    if kind == "password_changed":
+        return "bi-key", _("Changed the password"), False
+    if kind == "profile_updated":
+        fields = ", ".join(str(PROFILE_FIELDS.get(f, f)) for f in data.get("fields", []))
+        return "bi-pencil", _("Profile updated: %(fields)s", fields=fields), False
+    if kind in ("phone_added", "phone_removed", "primary_phone_changed"):
+        number = display_phone(data.get("number"))
+        texts = {
+            "phone_added": _("Phone number added: %(number)s", number=number),
+            "phone_removed": _("Phone number removed: %(number)s", number=number),
+            "primary_phone_changed": _("Main phone number is now %(number)s", number=number),
+        }
+        return "bi-telephone", texts[kind], False
+    if kind in ("address_added", "address_updated", "address_removed", "default_address_changed"):
+        address = data.get("address") or "—"
+        texts = {
+            "address_added": _("Address added: %(address)s", address=address),
+            "address_updated": _("Address changed: %(address)s", address=address),
+            "address_removed": _("Address removed: %(address)s", address=address),
+            "default_address_changed": _("Default address is now %(address)s", address=address),
+        }
+        return "bi-geo-alt", texts[kind], False
+    if kind == "created_from_checkout":
+        return "bi-cart", _("Became a customer with a guest checkout"), False
+    return "bi-dot", kind, False
+
+
+def actor_label(event, names_actor):
+    """Who did it, when the sentence does not say: a staff member or the customer (what the
+    system did needs no name)."""
+    if names_actor:
+        return None
+    if event.staff is not None:
+        return event.staff.display_name
+    if event.actor == "staff":
+        return _("a staff member")
+    if event.actor == "customer":
+        return _("the customer")
+    return None
+
+
+def timeline_line(event):
+    icon, text, names_actor = describe_event(event)
+    return event, icon, text, actor_label(event, names_actor)
+
+
+@bp.get("/customers/<int:customer_id>")
+@staff_required()
+def customer_detail(customer_id):
+    customer = get_for_shop_or_404(Customer, customer_id)
+    events = db.session.scalars(
+        shop_query(CustomerEvent)
+        .where(CustomerEvent.customer_id == customer.id)
+        .order_by(CustomerEvent.created_at.desc(), CustomerEvent.id.desc())
+        .options(selectinload(CustomerEvent.staff))
+        .limit(TIMELINE_LIMIT)
+    ).all()
+    emails = db.session.scalars(
+        shop_query(OutboxMessage)
+        .where(OutboxMessage.customer_id == customer.id)
+        .order_by(OutboxMessage.id.desc())
+        .limit(TIMELINE_LIMIT)
+    ).all()
+    allowed = {
+        action
+        for action, (statuses, _target, _event) in customer_service.TRANSITIONS.items()
+        if customer.status in statuses
+    }
+    return render_template(
+        "admin/customer_detail.html",
+        customer=customer,
+        timeline=[timeline_line(event) for event in events],
+        emails=emails,
+        allowed=allowed if can_manage_members() else set(),
+        can_manage=can_manage_members(),
+        gender_label=GENDER_LABELS.get(customer.gender or "", ""),
+        consent_source=CONSENT_SOURCES.get(
+            customer.marketing_consent_source or "", customer.marketing_consent_source
+        ),
+        cancel_form=CustomerCancelForm(formdata=None),
+        action_form=EmptyForm(formdata=None),
+    )
+
+
+# --- Status changes -------------------------------------------------------------------
+
+
+def acting_staff():
+    return current_user._get_current_object()
+
+
+def load_for_change(customer_id):
+    """This shop's customer, locked until the commit, so two managers clicking at once
+    change (and email) the customer once."""
+    customer = db.session.scalar(
+        shop_query(Customer).where(Customer.id == customer_id).with_for_update()
+    )
+    if customer is None:
+        abort(404)
+    return customer
+
+
+def back_to(default):
+    return safe_next(request.form.get("next"), url_for("admin.dashboard")) or default
+
+
+def first_error(form):
+    for errors in form.errors.values():
+        if errors:
+            return str(errors[0])
+    return _("The form has expired. Please try again.")
+
+
+def change_one(customer_id, action, form, reason=None):
+    customer = load_for_change(customer_id)
+    target = back_to(url_for("admin.customer_detail", customer_id=customer.id))
+    if not form.validate_on_submit():
+        db.session.rollback()
+        flash(first_error(form), "danger")
+        return redirect(target)
+    name = customer.display_name
+    try:
+        customer_service.change_status(
+            shop=g.shop, customer=customer, actor=acting_staff(), action=action, reason=reason
+        )
+    except customer_service.InvalidTransition as error:
+        db.session.rollback()
+        flash(str(error.message), "warning")
+        return redirect(target)
+    emailed = bool(customer.email)
+    db.session.commit()
+    flash(change_message(action, name, emailed), "success")
+    return redirect(target)
+
+
+def change_message(action, name, emailed):
+    if action == "approve":
+        if emailed:
+            return _(
+                "%(name)s is now an official member. We emailed them that they can log in.",
+                name=name,
+            )
+        return _("%(name)s is now an official member.", name=name)
+    if action == "cancel":
+        if emailed:
+            return _(
+                "The account of %(name)s has been cancelled and they were told by email.",
+                name=name,
+            )
+        return _("The account of %(name)s has been cancelled.", name=name)
+    if emailed:
+        return _("The account of %(name)s is active again. We emailed them.", name=name)
+    return _("The account of %(name)s is active again.", name=name)
+
+
+@bp.post("/customers/<int:customer_id>/approve")
+@staff_required(Role.MANAGER)
+def customer_approve(customer_id):
+    return change_one(customer_id, "approve", EmptyForm())
+
+
+@bp.post("/customers/<int:customer_id>/cancel")
+@staff_required(Role.MANAGER)
+def customer_cancel(customer_id):
+    form = CustomerCancelForm()
+    return change_one(customer_id, "cancel", form, reason=form.reason.data)
+
+
+@bp.post("/customers/<int:customer_id>/reinstate")
+@staff_required(Role.MANAGER)
+def customer_reinstate(customer_id):
+    return change_one(customer_id, "reinstate", EmptyForm())
+
+
+def ticked_ids():
+    ids = []
+    for value in request.form.getlist("customer_ids"):
+        value = value.strip()
+        if value.isdigit() and len(value) < 19 and int(value) not in ids:
+            ids.append(int(value))
+    return ids[:MAX_BULK]
+
+
+@bp.post("/customers/bulk")
+@staff_required(Role.MANAGER)
+def customers_bulk():
+    form = CustomerBulkForm()
+    target = back_to(url_for("admin.customers"))
+    if not form.validate_on_submit():
+        if form.action.errors:
+            flash(_("Choose what to do with the selected customers."), "danger")
+        else:
+            flash(first_error(form), "danger")
+        return redirect(target)
+    ids = ticked_ids()
+    if not ids:
+        flash(_("Tick at least one customer first."), "warning")
+        return redirect(target)
+    # Ids of another shop's customers are not loaded, so they are never changed.
+    chosen = db.session.scalars(
+        shop_query(Customer).where(Customer.id.in_(ids)).order_by(Customer.id).with_for_update()
+    ).all()
+    action = form.action.data
+    changed, skipped = customer_service.bulk_change_status(
+        shop=g.shop,
+        customers=chosen,
+        actor=acting_staff(),
+        action=action,
+        reason=form.reason.data if action == "cancel" else None,
+    )
+    db.session.commit()
+    if action == "approve":
+        message = _("%(changed)s approved, %(skipped)s skipped.", changed=changed, skipped=skipped)
+    else:
+        message = _("%(changed)s cancelled, %(skipped)s skipped.", changed=changed, skipped=skipped)
+    if skipped:
+        message += " " + _("Skipped customers were not in a status that allows it.")
+    flash(message, "success" if changed else "warning")
+    return redirect(target)

@@ -1,0 +1,148 @@
+"""Browser tests: the app served for real on a free loopback port (its own SQLite database,
+its job consumer running), driven by Debian's Chromium through Playwright.
+
+Run with ``make e2e``. Screenshots of the key pages go to ``tests/e2e/artifacts/``; a
+failing test leaves a screenshot and the page's HTML there too."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(__file__).with_name("artifacts")
+PHONE = {"width": 390, "height": 844}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def chromium_path():
+    for name in ("chromium", "chromium-browser"):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.exit("Chromium is not installed: apt-get install chromium", returncode=1)
+
+
+class LiveServer:
+    def __init__(self, url, env):
+        self.url = url
+        self.env = env
+
+    def flask(self, *args):
+        """Run a ``flask --app wsgi`` command against the served database."""
+        return subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The app with the demo shop, served by ``flask serve`` in a process of its own."""
+    instance = tmp_path_factory.mktemp("instance")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "REDIS_URL", "MAIL_SERVER", "TEST_DATABASE_URL")
+    }
+    env.update(
+        CUAHANG_INSTANCE_PATH=str(instance),
+        CUAHANG_PUBLIC_URL=base,
+        FLASK_APP="wsgi",
+        PYTHONUNBUFFERED="1",
+    )
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    for command in (["db", "upgrade"], ["demo"]):
+        subprocess.run([*flask, *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    log = (instance / "server.log").open("w")
+    server = subprocess.Popen(  # noqa: S603
+        [*flask, "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=log
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                raise RuntimeError((instance / "server.log").read_text()) from None
+            time.sleep(0.2)
+    yield LiveServer(base, env)
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium_path(),
+        "headless": True,
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
+
+
+@pytest.fixture
+def shots(request):
+    """``shots(page, "name")`` saves a full-page screenshot under artifacts/<test>/."""
+    folder = ARTIFACTS / request.node.name
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name):
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+    return take
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    folder = ARTIFACTS / item.name
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, value in item.funcargs.items():
+        if hasattr(value, "screenshot") and hasattr(value, "content"):
+            try:
+                value.screenshot(path=str(folder / f"failure-{name}.png"), full_page=True)
+                (folder / f"failure-{name}.html").write_text(value.content())
+            except Exception as error:  # noqa: BLE001  (the page may be gone)
+                (folder / f"failure-{name}.txt").write_text(repr(error))

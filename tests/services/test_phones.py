@@ -1,0 +1,82 @@
+"""Phones are stored E.164 and shown the Vietnamese way."""
+
+import pytest
+
+from services import ServiceError
+from services.phones import InvalidPhone, display_phone, normalise_phone
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "0912 345 678",
+        "0912345678",
+        "+84 912 345 678",
+        "+84912345678",
+        "84912345678",
+        "84 912 345 678",
+        "(091) 234-5678",
+        "091.234.5678",
+        "  0912-345-678  ",
+    ],
+)
+def test_every_common_way_of_writing_a_number_gives_the_same_e164(typed):
+    assert normalise_phone(typed) == "+84912345678"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",
+        "   ",
+        None,
+        "abc",
+        "không có",
+        "0912",
+        "091234",
+        "12345",
+        "+84 12",
+        "0912 345 678 999 99",
+    ],
+)
+def test_junk_and_too_short_numbers_are_refused(typed):
+    with pytest.raises(InvalidPhone) as refused:
+        normalise_phone(typed)
+    assert isinstance(refused.value, ServiceError)
+    assert refused.value.field == "phone"
+
+
+def test_the_refusal_names_the_field_it_was_given():
+    with pytest.raises(InvalidPhone) as refused:
+        normalise_phone("abc", field="shipping_phone")
+    assert refused.value.field == "shipping_phone"
+
+
+def test_landlines_are_numbers_too():
+    # Hà Nội landline: 024 3826 1234.
+    assert normalise_phone("024 3826 1234") == "+842438261234"
+
+
+def test_a_foreign_number_written_with_its_country_code_stays_foreign():
+    assert normalise_phone("+1 650 253 0000") == "+16502530000"
+
+
+def test_display_phone_writes_vietnamese_numbers_as_people_do():
+    assert display_phone("+84912345678") == "0912 345 678"
+
+
+def test_display_phone_writes_foreign_numbers_internationally():
+    assert display_phone("+16502530000") == "+1 650-253-0000"
+
+
+@pytest.mark.parametrize("value", [None, ""])
+def test_display_phone_of_nothing_is_empty(value):
+    assert display_phone(value) == ""
+
+
+def test_display_phone_leaves_something_unparseable_as_it_is():
+    assert display_phone("not a phone") == "not a phone"
+
+
+def test_display_then_normalise_gives_the_number_back():
+    assert normalise_phone(display_phone("+84912345678")) == "+84912345678"

@@ -1,0 +1,108 @@
+"""The shopper's member account, through the storefront's pages: what the shopper sees and
+what the database then holds. Helpers shared by the tests of this package."""
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from core.extensions import db
+from core.urls import external_url
+from models import Customer, CustomerEvent, CustomerStatus, OutboxMessage, Shop
+from services import customers as customer_service
+from tests.conftest import PASSWORD
+
+MEMBER_EMAIL = "minh.anh@example.com"
+MEMBER_PHONE = "+84912345678"
+
+
+@dataclass(frozen=True)
+class MemberInfo:
+    id: int
+    email: str
+    phone: str | None
+    password: str
+    shop_slug: str
+
+
+def make_member(app, shop, email, phone=None, status=CustomerStatus.OFFICIAL, **fields):
+    with app.app_context():
+        shop_row = db.session.get(Shop, shop.id)
+        customer = Customer(
+            shop_id=shop_row.id,
+            shop=shop_row,
+            code=customer_service.next_customer_code(shop_row),
+            email=email,
+            first_name=fields.pop("first_name", "Minh Anh"),
+            last_name=fields.pop("last_name", "Phạm"),
+            status=status,
+            **fields,
+        )
+        customer.set_password(PASSWORD)
+        db.session.add(customer)
+        if phone:
+            customer_service.add_phone(customer=customer, number=phone)
+        db.session.commit()
+        return MemberInfo(customer.id, email, phone, PASSWORD, shop.slug)
+
+
+class Shopper:
+    """A visitor of the storefront, with the test client."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, member, login=None, password=None, shop_slug=None, **data):
+        return self.client.post(
+            f"/{shop_slug or member.shop_slug}/account/login",
+            data={"login": login or member.email, "password": password or member.password, **data},
+        )
+
+    def logout(self, shop_slug):
+        return self.client.post(f"/{shop_slug}/account/logout")
+
+
+# --- Reading what the database holds --------------------------------------------------
+
+
+def count(model, *where):
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def outbox(kind=None):
+    """(kind, to address) of every queued message, oldest first."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    if kind is not None:
+        query = query.where(OutboxMessage.kind == kind)
+    return [(m.kind, m.to_address) for m in db.session.scalars(query)]
+
+
+def last_mail(kind):
+    query = select(OutboxMessage).where(OutboxMessage.kind == kind)
+    message = db.session.scalars(query.order_by(OutboxMessage.id.desc())).first()
+    assert message is not None, f"no {kind} message queued"
+    return message.body_text
+
+
+def event_types(customer_id):
+    return db.session.scalars(
+        select(CustomerEvent.type)
+        .where(CustomerEvent.customer_id == customer_id)
+        .order_by(CustomerEvent.id)
+    ).all()
+
+
+def link_in(text, endpoint, shop_slug):
+    """The path (with its token) of the ``endpoint`` link written in an email's ``text``."""
+    path = external_url(endpoint, shop=shop_slug, token="TOKEN").split("://", 1)[1]
+    path = path[path.index("/") :]
+    before, _, after = path.partition("TOKEN")
+    match = re.search(re.escape(before) + r"([A-Za-z0-9_.-]+)" + re.escape(after), text)
+    assert match, f"no {endpoint} link in {text!r}"
+    return before + match.group(1) + after
+
+
+def without_tokens(html):
+    """A page without its CSRF tokens, which carry a time and differ from one page to the next."""
+    html = re.sub(r'name="csrf_token" value="[^"]*"', "", html)
+    return re.sub(r'id="csrf_token" name="csrf_token" type="hidden" value="[^"]*"', "", html)
