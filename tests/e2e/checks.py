@@ -40,3 +40,13 @@ def check_page(page):
 def check_no_horizontal_overflow(page):
     overflow = page.evaluate(OVERFLOW_SCRIPT)
     assert overflow <= 0, f"{page.url} overflows horizontally by {overflow}px"
+
+
+def vi(msgid, **values):
+    """The Vietnamese the page should show for an English msgid (from the compiled catalog)."""
+    from babel.support import Translations
+
+    from tests.e2e.conftest import ROOT
+
+    text = Translations.load(str(ROOT / "translations"), ["vi"]).gettext(msgid)
+    return text % values if values else text

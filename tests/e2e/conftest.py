@@ -139,10 +139,22 @@ def pytest_runtest_makereport(item, call):
         return
     folder = ARTIFACTS / item.name
     folder.mkdir(parents=True, exist_ok=True)
+    for name, page in open_pages(item):
+        try:
+            page.screenshot(path=str(folder / f"failure-{name}.png"), full_page=True)
+            (folder / f"failure-{name}.html").write_text(page.content())
+        except Exception as error:  # noqa: BLE001  (the page may be gone)
+            (folder / f"failure-{name}.txt").write_text(repr(error))
+
+
+def open_pages(item):
+    """Every page the test had open: its ``page`` and those of contexts it opened itself."""
+    seen = []
     for name, value in item.funcargs.items():
         if hasattr(value, "screenshot") and hasattr(value, "content"):
-            try:
-                value.screenshot(path=str(folder / f"failure-{name}.png"), full_page=True)
-                (folder / f"failure-{name}.html").write_text(value.content())
-            except Exception as error:  # noqa: BLE001  (the page may be gone)
-                (folder / f"failure-{name}.txt").write_text(repr(error))
+            seen.append((name, value))
+        for context in getattr(value, "contexts", []):
+            for index, page in enumerate(context.pages):
+                if all(page is not known for _, known in seen):
+                    seen.append((f"{name}-{len(seen)}-{index}", page))
+    return seen
