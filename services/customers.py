@@ -76,6 +76,21 @@ def record_event(*, customer, type, actor="system", staff=None, **data):
     return event
 
 
+def email_customer(*, shop, customer, template, subject, to=None, **context):
+    """Queue an email to the customer and put it on their timeline."""
+    send_template(
+        shop=shop,
+        to=to or customer.email,
+        to_name=customer.full_name,
+        customer_id=customer.id,
+        template=template,
+        subject=subject,
+        customer=customer,
+        **context,
+    )
+    record_event(customer=customer, type="email_sent", template=template)
+
+
 # --- Finding --------------------------------------------------------------------------
 
 
@@ -245,24 +260,20 @@ def register_member(
         savepoint.rollback()
         raise
     savepoint.commit()
-    send_template(
+    email_customer(
         shop=shop,
-        to=customer.email,
-        to_name=customer.full_name,
-        customer_id=customer.id,
+        customer=customer,
         template="member_registered",
         subject=(
             _l("Welcome to %(shop)s", shop=shop.name)
             if customer.status == CustomerStatus.OFFICIAL
             else _l("%(shop)s received your registration", shop=shop.name)
         ),
-        customer=customer,
         confirm_url=external_url(
             "storefront.confirm_email", shop=shop.slug, token=make_confirm_token(customer)
         ),
         login_url=external_url("storefront.login", shop=shop.slug),
     )
-    record_event(customer=customer, type="email_sent", template="member_registered")
     if customer.status == CustomerStatus.TEMPORARY and shop.notify_staff_of_registrations:
         notify_managers(shop=shop, customer=customer)
     return customer
@@ -274,14 +285,11 @@ class DuplicateRegistration(ServiceError):
 
 
 def notify_existing_account(*, shop, customer):
-    send_template(
+    email_customer(
         shop=shop,
-        to=customer.email,
-        to_name=customer.full_name,
-        customer_id=customer.id,
+        customer=customer,
         template="member_exists",
         subject=_l("Someone tried to register at %(shop)s with your email", shop=shop.name),
-        customer=customer,
         login_url=external_url("storefront.login", shop=shop.slug),
         forgot_url=external_url("storefront.forgot_password", shop=shop.slug),
     )
@@ -384,19 +392,15 @@ def change_status(*, shop, customer, actor, action, reason=None):
             if target == CustomerStatus.CANCELLED
             else _l("Your account at %(shop)s is ready: you can log in now", shop=shop.name)
         )
-        send_template(
+        email_customer(
             shop=shop,
-            to=customer.email,
-            to_name=customer.full_name,
-            customer_id=customer.id,
+            customer=customer,
             template=template,
             subject=subject,
-            customer=customer,
             reason=reason,
             reinstated=action == "reinstate",
             login_url=external_url("storefront.login", shop=shop.slug),
         )
-        record_event(customer=customer, type="email_sent", template=template)
     return customer
 
 
@@ -491,14 +495,11 @@ def request_password_reset(*, shop, email):
     customer = find_by_email(shop, email)
     if customer is None or not customer.password_hash:
         return
-    send_template(
+    email_customer(
         shop=shop,
-        to=customer.email,
-        to_name=customer.full_name,
-        customer_id=customer.id,
+        customer=customer,
         template="member_password_reset",
         subject=_l("Reset your password at %(shop)s", shop=shop.name),
-        customer=customer,
         reset_url=external_url(
             "storefront.reset_password", shop=shop.slug, token=make_reset_token(customer)
         ),
@@ -523,19 +524,15 @@ class DuplicateEmail(ServiceError):
 
 def send_email_confirmation(*, shop, customer):
     """Email the member a link that confirms their address (after a change, or again)."""
-    send_template(
+    email_customer(
         shop=shop,
-        to=customer.email,
-        to_name=customer.full_name,
-        customer_id=customer.id,
+        customer=customer,
         template="member_confirm_email",
         subject=_l("Confirm your email address at %(shop)s", shop=shop.name),
-        customer=customer,
         confirm_url=external_url(
             "storefront.confirm_email", shop=shop.slug, token=make_confirm_token(customer)
         ),
     )
-    record_event(customer=customer, type="email_sent", template="member_confirm_email")
 
 
 def update_profile(
@@ -608,18 +605,15 @@ def change_email(*, shop, customer, new_email, password):
         ) from error
     send_email_confirmation(shop=shop, customer=customer)
     if old:
-        send_template(
+        email_customer(
             shop=shop,
+            customer=customer,
             to=old,
-            to_name=customer.full_name,
-            customer_id=customer.id,
             template="member_email_changed",
             subject=_l("The email address of your account at %(shop)s was changed", shop=shop.name),
-            customer=customer,
             old_email=old,
             new_email=email,
         )
-        record_event(customer=customer, type="email_sent", template="member_email_changed")
     return customer
 
 

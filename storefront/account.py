@@ -429,33 +429,12 @@ def addresses():
 @customer_required
 def address_new():
     customer = current_customer()
-    if request.method == "GET":
-        form = AddressForm(
-            formdata=None,
-            data={
-                "full_name": customer.full_name,
-                "phone": display_phone(customer.primary_phone),
-                "is_default": not customer.addresses,
-            },
-        )
-    else:
-        form = AddressForm()
-    if form.validate_on_submit():
-        try:
-            address_service.create_address(
-                shop=g.shop,
-                customer=customer,
-                is_default=form.is_default.data,
-                **address_values(form),
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            field_error(form, error, form.province)
-        else:
-            db.session.commit()
-            flash(_("Address saved."), "success")
-            return redirect(url_for("storefront.addresses"))
-    return render_template("storefront/account/address_form.html", form=form, address=None)
+    initial = {
+        "full_name": customer.full_name,
+        "phone": display_phone(customer.primary_phone),
+        "is_default": not customer.addresses,
+    }
+    return address_page(customer, None, initial)
 
 
 @bp.route("/account/addresses/<int:address_id>/edit", methods=["GET", "POST"])
@@ -463,31 +442,33 @@ def address_new():
 def address_edit(address_id):
     customer = current_customer()
     address = own_address_or_404(customer, address_id)
+    initial = {
+        "full_name": address.full_name,
+        "phone": display_phone(address.phone),
+        "line1": address.line1,
+        "ward": address.ward,
+        "district": address.district,
+        "province": current_province(address.province) or address.province,
+        "country": address.country,
+        "is_default": address.is_default,
+    }
+    return address_page(customer, address, initial)
+
+
+def address_page(customer, address, initial):
+    """The address form: a new address when ``address`` is None, else that one edited."""
     if request.method == "GET":
-        form = AddressForm(
-            formdata=None,
-            data={
-                "full_name": address.full_name,
-                "phone": display_phone(address.phone),
-                "line1": address.line1,
-                "ward": address.ward,
-                "district": address.district,
-                "province": current_province(address.province) or address.province,
-                "country": address.country,
-                "is_default": address.is_default,
-            },
-        )
+        form = AddressForm(formdata=None, data=initial)
     else:
         form = AddressForm()
     if form.validate_on_submit():
+        values = {"shop": g.shop, "customer": customer, "is_default": form.is_default.data}
+        values.update(address_values(form))
         try:
-            address_service.update_address(
-                shop=g.shop,
-                customer=customer,
-                address=address,
-                is_default=form.is_default.data,
-                **address_values(form),
-            )
+            if address is None:
+                address_service.create_address(**values)
+            else:
+                address_service.update_address(address=address, **values)
         except ServiceError as error:
             db.session.rollback()
             field_error(form, error, form.province)
