@@ -1,6 +1,7 @@
 """All models, imported here so the metadata is complete wherever models is imported."""
 
 from models.base import UTCDateTime, utcnow
+from models.catalog import Collection, Product, ProductImage, product_collections, slugify
 from models.customer import (
     Address,
     Customer,
@@ -20,6 +21,7 @@ __all__ = [
     "Customer",
     "CustomerEvent",
     "CustomerPhone",
+    "Collection",
     "CustomerStatus",
     "Gender",
     "fold",
@@ -29,8 +31,12 @@ __all__ = [
     "OutboxMessage",
     "Role",
     "Shop",
+    "Product",
+    "ProductImage",
     "ShopMembership",
     "StaffUser",
     "UTCDateTime",
+    "product_collections",
+    "slugify",
     "utcnow",
 ]

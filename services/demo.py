@@ -2,6 +2,7 @@
 
 from core.extensions import db
 from models import Address, Customer, CustomerStatus, Role, Shop, StaffUser, utcnow
+from services import catalog as catalog_service
 from services import customers as customer_service
 from services.shops import add_staff, create_shop, send_welcome
 
@@ -39,6 +40,7 @@ def seed_demo():
         add_staff(shop=shop, email=email, role=role, password=DEMO_PASSWORD, name=name)
     send_welcome(shop, owner)
     seed_demo_customers(shop, owner)
+    seed_demo_catalog(shop)
     return True
 
 
@@ -103,3 +105,107 @@ def demo_logins():
         "staff": [(role.value, email, DEMO_PASSWORD) for role, email, _ in DEMO_STAFF],
         "customers": [(label, first_of[status], DEMO_PASSWORD) for status, label in labels],
     }
+
+
+# (collection name, description)
+DEMO_COLLECTIONS = [
+    ("Áo dài", "Áo dài may đo từ lụa và gấm, cho ngày lễ và ngày thường."),
+    ("Công sở", "Thanh lịch từ thứ Hai đến thứ Sáu."),
+    ("Dạo phố", "Thoải mái cho những ngày cuối tuần."),
+]
+# (name, price, compare-at price, collections, featured, stock or None, description)
+DEMO_PRODUCTS = [
+    (
+        "Áo dài lụa Hà Đông",
+        1_250_000,
+        1_490_000,
+        ["Áo dài"],
+        True,
+        None,
+        "Lụa tơ tằm Hà Đông mềm mại, tà dài thướt tha. May theo số đo trong 5 ngày.",
+    ),
+    (
+        "Áo dài cách tân họa tiết sen",
+        890_000,
+        None,
+        ["Áo dài"],
+        True,
+        12,
+        "Dáng suông ngắn, dễ mặc đi chơi Tết và chụp ảnh.",
+    ),
+    (
+        "Áo sơ mi linen",
+        420_000,
+        None,
+        ["Công sở", "Dạo phố"],
+        True,
+        30,
+        "Vải linen thoáng mát, hợp thời tiết nóng ẩm.",
+    ),
+    (
+        "Chân váy xếp ly",
+        350_000,
+        450_000,
+        ["Công sở"],
+        False,
+        18,
+        "Chân váy midi xếp ly, cạp chun sau tiện lợi.",
+    ),
+    (
+        "Quần âu ống suông",
+        480_000,
+        None,
+        ["Công sở"],
+        False,
+        0,
+        "Quần âu cạp cao, ống suông tôn dáng.",
+    ),
+    (
+        "Áo len cổ tròn",
+        390_000,
+        None,
+        ["Dạo phố"],
+        False,
+        25,
+        "Len mỏng dệt kim, mặc đẹp cả thu lẫn đông Hà Nội.",
+    ),
+    (
+        "Váy maxi hoa nhí",
+        560_000,
+        690_000,
+        ["Dạo phố"],
+        True,
+        8,
+        "Váy dài voan hoa nhí, có lớp lót, cho những chuyến đi biển.",
+    ),
+    (
+        "Khăn lụa tơ tằm",
+        290_000,
+        None,
+        ["Áo dài", "Dạo phố"],
+        False,
+        None,
+        "Khăn lụa vuông 90 cm, in thủ công.",
+    ),
+]
+
+
+def seed_demo_catalog(shop):
+    """A small fashion catalog in three collections (no image files: cards show a placeholder)."""
+    collections = {
+        name: catalog_service.create_collection(shop=shop, name=name, description=description)
+        for name, description in DEMO_COLLECTIONS
+    }
+    db.session.flush()
+    for name, price, compare_at, in_collections, featured, stock, description in DEMO_PRODUCTS:
+        catalog_service.create_product(
+            shop=shop,
+            name=name,
+            price=price,
+            compare_at_price=compare_at,
+            description=description,
+            featured=featured,
+            track_stock=stock is not None,
+            stock=stock or 0,
+            collections=[collections[c] for c in in_collections],
+        )

@@ -203,6 +203,10 @@ PUBLIC = {
     "storefront.forgot_password",
     "storefront.reset_password",
     "storefront.confirm_email",
+    "storefront.collection",
+    "storefront.product",
+    "storefront.search",
+    "storefront.media",
 }
 
 

@@ -1,0 +1,154 @@
+"""A shop's catalog: products, the collections that group them and their images.
+
+Rows that point at a product or a collection carry the shop too, and their foreign keys are
+on ``(shop_id, id)``: the database itself refuses to put one shop's product in another
+shop's collection."""
+
+import re
+
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+    event,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from core.extensions import db
+from models.base import TimestampMixin
+from models.customer import fold
+
+SLUG_MAX = 80
+
+
+def slugify(text):
+    """``Áo dài lụa Hà Đông`` → ``ao-dai-lua-ha-dong``: what a product's address is made of."""
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+    return slug[:SLUG_MAX].rstrip("-")
+
+
+product_collections = Table(
+    "product_collections",
+    db.metadata,
+    Column("shop_id", ForeignKey("shops.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("product_id", Integer, primary_key=True),
+    Column("collection_id", Integer, primary_key=True, index=True),
+    ForeignKeyConstraint(
+        ["shop_id", "product_id"], ["products.shop_id", "products.id"], ondelete="CASCADE"
+    ),
+    ForeignKeyConstraint(
+        ["shop_id", "collection_id"], ["collections.shop_id", "collections.id"], ondelete="CASCADE"
+    ),
+)
+
+
+class Collection(TimestampMixin, db.Model):
+    __tablename__ = "collections"
+    __table_args__ = (UniqueConstraint("shop_id", "slug"), UniqueConstraint("shop_id", "id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    def __repr__(self):
+        return f"<Collection {self.slug}>"
+
+
+class Product(TimestampMixin, db.Model):
+    __tablename__ = "products"
+    __table_args__ = (
+        UniqueConstraint("shop_id", "slug"),
+        UniqueConstraint("shop_id", "id"),
+        Index("ix_products_shop_id_hidden_created_at", "shop_id", "hidden", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # Money in đồng (VND has no minor unit); never a float.
+    price: Mapped[int] = mapped_column(default=0)
+    compare_at_price: Mapped[int | None] = mapped_column()
+    sku: Mapped[str | None] = mapped_column(String(64))
+    track_stock: Mapped[bool] = mapped_column(default=False)
+    stock: Mapped[int] = mapped_column(default=0)
+    hidden: Mapped[bool] = mapped_column(default=False)
+    featured: Mapped[bool] = mapped_column(default=False)
+    # Name, SKU and description folded by ``fold``: what both searches look in.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    images: Mapped[list["ProductImage"]] = relationship(
+        back_populates="product",
+        cascade="all, delete-orphan",
+        order_by="(ProductImage.position, ProductImage.id)",
+    )
+    # Read-only: services write the association rows themselves, shop id included.
+    collections: Mapped[list[Collection]] = relationship(
+        secondary=product_collections,
+        primaryjoin=lambda: and_(
+            Product.id == product_collections.c.product_id,
+            Product.shop_id == product_collections.c.shop_id,
+        ),
+        secondaryjoin=lambda: and_(
+            Collection.id == product_collections.c.collection_id,
+            Collection.shop_id == product_collections.c.shop_id,
+        ),
+        order_by=lambda: Collection.name,
+        viewonly=True,
+    )
+
+    @property
+    def in_stock(self):
+        return not self.track_stock or self.stock > 0
+
+    @property
+    def on_sale(self):
+        return self.compare_at_price is not None and self.compare_at_price > self.price
+
+    @property
+    def cover(self):
+        return self.images[0] if self.images else None
+
+    def refresh_search(self):
+        parts = (self.name, self.sku, self.description)
+        self.search_text = fold(" ".join(p for p in parts if p))
+
+    def __repr__(self):
+        return f"<Product {self.slug}>"
+
+
+class ProductImage(db.Model):
+    __tablename__ = "product_images"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["shop_id", "product_id"], ["products.shop_id", "products.id"], ondelete="CASCADE"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(index=True)
+    # Random names under <instance>/uploads/<shop slug>/, never the uploader's file name.
+    filename: Mapped[str] = mapped_column(String(80))
+    thumbnail: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(default=0)
+
+    product: Mapped[Product] = relationship(back_populates="images")
+
+
+@event.listens_for(Session, "before_flush")
+def _refresh_product_search(session, flush_context, instances):
+    """Keep ``search_text`` true to the name, SKU and description, however they changed."""
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, Product):
+            obj.refresh_search()

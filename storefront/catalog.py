@@ -1,0 +1,105 @@
+"""The shop's catalog for shoppers: collections, product pages, search and the uploaded
+images. A hidden product, or a slug of another shop, is a page that does not exist."""
+
+from flask import abort, g, render_template, request, send_file
+from sqlalchemy import and_
+from sqlalchemy.orm import selectinload
+
+from core.extensions import db
+from core.tenancy import shop_query
+from models import Collection, Product, fold, product_collections
+from services.catalog import media_path
+from storefront import bp
+
+PER_PAGE = 24
+MEDIA_MAX_AGE = 60 * 60 * 24 * 365  # file names are random and never reused
+
+
+def visible_products():
+    """This shop's products a shopper may see, newest first, with their images."""
+    return (
+        shop_query(Product)
+        .where(Product.hidden.is_(False))
+        .order_by(Product.created_at.desc(), Product.id.desc())
+        .options(selectinload(Product.images))
+    )
+
+
+def home_products(limit=8):
+    """(featured, newest) for the home page; a featured product is not shown twice."""
+    featured = db.session.scalars(
+        visible_products().where(Product.featured.is_(True)).limit(limit)
+    ).all()
+    shown = [p.id for p in featured]
+    newest_query = visible_products().limit(limit)
+    if shown:
+        newest_query = newest_query.where(Product.id.not_in(shown))
+    return featured, db.session.scalars(newest_query).all()
+
+
+def nav_collections():
+    return db.session.scalars(shop_query(Collection).order_by(Collection.name).limit(12)).all()
+
+
+@bp.context_processor
+def inject_collections():
+    if g.get("shop") is None or request.endpoint not in CATALOG_ENDPOINTS:
+        return {}
+    return {"shop_collections": nav_collections()}
+
+
+@bp.get("/collections/<slug>")
+def collection(slug):
+    found = db.session.scalar(shop_query(Collection).where(Collection.slug == slug))
+    if found is None:
+        abort(404)
+    query = (
+        visible_products()
+        .join(
+            product_collections,
+            and_(
+                product_collections.c.product_id == Product.id,
+                product_collections.c.shop_id == Product.shop_id,
+            ),
+        )
+        .where(product_collections.c.collection_id == found.id)
+    )
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    return render_template("storefront/collection.html", collection=found, page=page)
+
+
+@bp.get("/products/<slug>")
+def product(slug):
+    found = db.session.scalar(visible_products().where(Product.slug == slug))
+    if found is None:
+        abort(404)
+    return render_template("storefront/product.html", product=found)
+
+
+@bp.get("/search")
+def search():
+    q = request.args.get("q", "").strip()[:100]
+    words = fold(q).split()
+    page = None
+    if words:
+        query = visible_products().where(
+            and_(*(Product.search_text.contains(word, autoescape=True) for word in words))
+        )
+        page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    return render_template("storefront/search.html", q=q, page=page)
+
+
+@bp.get("/media/<filename>")
+def media(filename):
+    path = media_path(g.shop, filename)
+    if path is None:
+        abort(404)
+    return send_file(path, max_age=MEDIA_MAX_AGE, conditional=True)
+
+
+CATALOG_ENDPOINTS = {
+    "storefront.home",
+    "storefront.collection",
+    "storefront.product",
+    "storefront.search",
+}
