@@ -8,14 +8,29 @@ from models.customer import (
     CustomerEvent,
     CustomerPhone,
     CustomerStatus,
+    CustomerTag,
     Gender,
     fold,
 )
 from models.job import Job, JobStatus
+from models.order import (
+    Favourite,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+    PaymentStatus,
+)
 from models.outbox import MailStatus, OutboxMessage
 from models.shop import RESERVED_SLUGS, Role, Shop, ShopMembership, StaffUser
 
 __all__ = [
+    "Favourite",
+    "Order",
+    "OrderLine",
+    "OrderStatus",
+    "PaymentMethod",
+    "PaymentStatus",
     "RESERVED_SLUGS",
     "Address",
     "Customer",
@@ -23,6 +38,7 @@ __all__ = [
     "CustomerPhone",
     "Collection",
     "CustomerStatus",
+    "CustomerTag",
     "Gender",
     "fold",
     "Job",

@@ -84,6 +84,9 @@ class Customer(UserMixin, TimestampMixin, db.Model):
         cascade="all, delete-orphan",
         order_by="(Address.is_default.desc(), Address.id)",
     )
+    tags: Mapped[list["CustomerTag"]] = relationship(
+        back_populates="customer", cascade="all, delete-orphan", order_by="CustomerTag.name"
+    )
     events: Mapped[list["CustomerEvent"]] = relationship(
         back_populates="customer",
         cascade="all, delete-orphan",
@@ -212,3 +215,20 @@ def _refresh_customer_search(session, flush_context, instances):
     for customer in touched:
         if customer not in session.deleted:
             customer.refresh_search()
+
+
+class CustomerTag(db.Model):
+    """A label on a customer ("VIP", "hay hoàn"…), for filtering and segments."""
+
+    __tablename__ = "customer_tags"
+    __table_args__ = (UniqueConstraint("customer_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    customer: Mapped[Customer] = relationship(back_populates="tags")

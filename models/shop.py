@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash
 
@@ -55,6 +55,15 @@ class Shop(TimestampMixin, db.Model):
     notify_staff_of_registrations: Mapped[bool] = mapped_column(default=True)
     # The last number handed out for customer codes (KH000001, KH000002, …).
     customer_seq: Mapped[int] = mapped_column(default=0)
+    # The last order number handed out; the first order is #1001.
+    order_seq: Mapped[int] = mapped_column(default=1000)
+    # Selling settings: a flat shipping fee, free above a threshold (đồng; None = never free),
+    # bank details shown for transfers, and after how many refused COD parcels a customer is
+    # tagged "hay hoàn".
+    shipping_fee: Mapped[int] = mapped_column(default=30000)
+    free_shipping_threshold: Mapped[int | None] = mapped_column()
+    bank_details: Mapped[str] = mapped_column(Text, default="")
+    refusal_tag_threshold: Mapped[int] = mapped_column(default=2)
 
     memberships: Mapped[list["ShopMembership"]] = relationship(
         back_populates="shop", cascade="all, delete-orphan"
