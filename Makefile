@@ -35,7 +35,7 @@ e2e: catalogs
 	CUAHANG_E2E=1 $(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	@echo "No benchmarks yet."
+	$(BIN)/python bench/storefront.py
 
 # Refresh the message catalogs after changing user-visible strings.
 messages: $(STAMP)

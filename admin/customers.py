@@ -19,8 +19,10 @@ from admin.forms import CustomerBulkForm, CustomerCancelForm, EmptyForm
 from core.auth import current_membership, safe_next, staff_required
 from core.extensions import db
 from core.tenancy import get_for_shop_or_404, shop_query
-from models import Customer, CustomerEvent, CustomerStatus, OutboxMessage, Role, fold
+from models import Customer, CustomerEvent, CustomerStatus, Order, OutboxMessage, Role, fold
 from services import customers as customer_service
+from services import favourites as favourite_service
+from services import order_status as order_service
 from services.phones import display_phone
 
 PER_PAGE = 50
@@ -63,6 +65,7 @@ EMAIL_LABELS = {
     "member_email_changed": _l("email address changed"),
     "member_password_reset": _l("password reset link"),
     "member_exists": _l("someone tried to register with this email"),
+    "order_status": _l("order status update"),
 }
 PROFILE_FIELDS = {
     "last_name": _l("last name"),
@@ -214,7 +217,9 @@ def describe_event(event):
         return "bi-geo-alt", texts[kind], False
     if kind == "created_from_checkout":
         return "bi-cart", _("Became a customer with a guest checkout"), False
-    return "bi-dot", kind, False
+    from admin.orders import describe_order_event  # admin.orders imports this module
+
+    return describe_order_event(event) or ("bi-dot", kind, False)
 
 
 def actor_label(event, names_actor):
@@ -236,6 +241,22 @@ def timeline_line(event):
     return event, icon, text, actor_label(event, names_actor)
 
 
+def customer_orders(customer):
+    """The customer's latest orders and their numbers, for the record's orders section."""
+    total_spent, orders_count = order_service.customer_totals(customer)
+    return {
+        "orders": db.session.scalars(
+            shop_query(Order)
+            .where(Order.customer_id == customer.id)
+            .order_by(Order.created_at.desc(), Order.id.desc())
+            .limit(20)
+        ).all(),
+        "total_spent": total_spent,
+        "orders_count": orders_count,
+        "refusals": order_service.refusals_count(customer),
+    }
+
+
 @bp.get("/customers/<int:customer_id>")
 @staff_required()
 def customer_detail(customer_id):
@@ -253,6 +274,11 @@ def customer_detail(customer_id):
         .order_by(OutboxMessage.id.desc())
         .limit(TIMELINE_LIMIT)
     ).all()
+    favourites = db.session.scalars(
+        favourite_service.favourites_query(
+            shop=g.shop, customer=customer, include_hidden=True
+        ).limit(TIMELINE_LIMIT)
+    ).all()
     allowed = {
         action
         for action, (statuses, _target, _event) in customer_service.TRANSITIONS.items()
@@ -263,6 +289,8 @@ def customer_detail(customer_id):
         customer=customer,
         timeline=[timeline_line(event) for event in events],
         emails=emails,
+        favourites=favourites,
+        **customer_orders(customer),
         allowed=allowed if can_manage_members() else set(),
         can_manage=can_manage_members(),
         gender_label=GENDER_LABELS.get(customer.gender or "", ""),

@@ -87,3 +87,32 @@ class ShopSettingsForm(FlaskForm):
     notify_staff_of_registrations = BooleanField(
         _l("Email the managers when a new member registers")
     )
+    # Amounts are text, read as 30000 or 30.000 by the view, which also says when one is
+    # missing (WTForms' own number errors are English only); a field left out of the post
+    # keeps the shop's value.
+    shipping_fee = StringField(
+        _l("Shipping fee (₫)"),
+        validators=[Optional(), max_length(20)],
+        description=_l("One flat fee per order. 0: shipping is always free."),
+        render_kw={"inputmode": "numeric"},
+    )
+    free_shipping_threshold = StringField(
+        _l("Free shipping from (₫)"),
+        validators=[Optional(), max_length(20)],
+        description=_l("Orders of at least this amount ship free. Leave empty: never free."),
+        render_kw={"inputmode": "numeric"},
+    )
+    bank_details = TextAreaField(
+        _l("Bank details for transfers"),
+        validators=[Optional(), max_length(1000)],
+        description=_l(
+            "Bank, account number and account name, shown to shoppers who pay by transfer."
+        ),
+        render_kw={"rows": 3},
+    )
+    refusal_tag_threshold = StringField(
+        _l("Tag “hay hoàn” after this many refused parcels"),
+        validators=[Optional(), max_length(4)],
+        description=_l("A customer who refused this many COD parcels is tagged. 0: never."),
+        render_kw={"inputmode": "numeric"},
+    )

@@ -9,7 +9,22 @@ from core.auth import staff_required
 from core.extensions import db
 from models import Role
 from services import ServiceError
+from services.catalog import parse_amount
 from services.emails import normalise_email
+
+
+def selling_values(form):
+    """The selling settings, read as a person types them (30000 or 30.000)."""
+    return {
+        "shipping_fee": parse_amount(form.shipping_fee.data, field="shipping_fee"),
+        "free_shipping_threshold": parse_amount(
+            form.free_shipping_threshold.data, field="free_shipping_threshold", required=False
+        ),
+        "bank_details": (form.bank_details.data or "").strip(),
+        "refusal_tag_threshold": parse_amount(
+            form.refusal_tag_threshold.data, field="refusal_tag_threshold", maximum=100
+        ),
+    }
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -20,8 +35,10 @@ def settings():
     if form.validate_on_submit():
         try:
             contact_email = normalise_email(form.contact_email.data, field="contact_email")
+            selling = selling_values(form)
         except ServiceError as error:
-            form.contact_email.errors = [*form.contact_email.errors, str(error.message)]
+            field = getattr(form, error.field)
+            field.errors = [*field.errors, str(error.message)]
         else:
             # Each field by name: a crafted form cannot reach any other column of the shop.
             shop.name = form.name.data.strip()
@@ -29,6 +46,10 @@ def settings():
             shop.locale = form.locale.data
             shop.auto_approve_members = form.auto_approve_members.data
             shop.notify_staff_of_registrations = form.notify_staff_of_registrations.data
+            shop.shipping_fee = selling["shipping_fee"]
+            shop.free_shipping_threshold = selling["free_shipping_threshold"]
+            shop.bank_details = selling["bank_details"]
+            shop.refusal_tag_threshold = selling["refusal_tag_threshold"]
             db.session.commit()
             flash(_("Settings saved."), "success")
             return redirect(url_for("admin.settings"))

@@ -8,4 +8,12 @@ bp = Blueprint("storefront", __name__)
 bp.url_value_preprocessor(load_shop_from_url)
 bp.url_defaults(add_shop_to_url)
 
-from storefront import account, catalog, views  # noqa: E402, F401
+from storefront import (  # noqa: E402, F401
+    account,
+    cart,
+    catalog,
+    checkout,
+    favourites,
+    orders,
+    views,
+)

@@ -207,6 +207,13 @@ PUBLIC = {
     "storefront.product",
     "storefront.search",
     "storefront.media",
+    # Anyone may shop: the cart, the checkout and the order page its link opens.
+    "storefront.cart",
+    "storefront.cart_add",
+    "storefront.cart_update",
+    "storefront.cart_remove",
+    "storefront.checkout",
+    "storefront.order",
 }
 
 

@@ -1,0 +1,295 @@
+"""The shop's orders in the admin: the list with its filters and search, one order with its
+timeline, and the changes a manager makes (the status, the payment).
+
+Anyone on the staff may look orders up; changing one sends the buyer an email and moves
+stock, so it needs a manager or the owner."""
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import and_, or_
+from sqlalchemy.orm import selectinload
+
+from admin import bp
+from admin.customers import PHONE_QUERY, acting_staff, first_error, timeline_line
+from admin.order_forms import OrderPaidForm, OrderStatusForm
+from core.auth import current_membership, staff_required
+from core.extensions import db
+from core.i18n import format_money
+from core.tenancy import get_for_shop_or_404, shop_query
+from models import Customer, CustomerEvent, Order, OrderStatus, PaymentStatus, Role, fold
+from services import ServiceError
+from services import order_status as order_service
+
+PER_PAGE = 50
+ORDER_EVENTS = ("order_status_changed", "order_paid")
+NUMBER_QUERY = re.compile(r"^#\s*(\d{1,9})$")
+
+
+@bp.context_processor
+def order_helpers():
+    return {
+        "order_status_label": order_service.status_label,
+        "order_status_colour": lambda s: order_service.STATUS_COLOURS.get(s, "secondary"),
+        "payment_status_label": lambda s: order_service.PAYMENT_LABELS.get(s, s),
+        "payment_method_label": lambda m: order_service.METHOD_LABELS.get(m, m),
+    }
+
+
+def can_change_orders():
+    membership = current_membership()
+    return membership is not None and membership.allows(Role.MANAGER)
+
+
+# --- The list -------------------------------------------------------------------------
+
+
+def phone_digits(digits):
+    """The part of a Vietnamese number every way of writing it shares: 0912345678,
+    +84912345678 and 84912345678 all contain 912345678."""
+    if digits.startswith("84") and len(digits) >= 11:
+        return digits[2:]
+    if digits.startswith("0") and len(digits) >= 2:
+        return digits[1:]
+    return digits
+
+
+def order_search(q):
+    """By number (1001 or #1001), by phone in any format, or by the buyer's name with or
+    without accents. None: no search."""
+    q = (q or "").strip()
+    if not q:
+        return None
+    match = NUMBER_QUERY.match(q)
+    if match:
+        return Order.number == int(match.group(1))
+    digits = "".join(ch for ch in q if ch.isdigit())
+    if PHONE_QUERY.match(q) and digits:
+        conditions = []
+        if len(digits) <= 9:
+            conditions.append(Order.number == int(digits))
+        if len(digits) >= 3:
+            core = phone_digits(digits)
+            conditions.append(Order.phone.contains(core, autoescape=True))
+            conditions.append(Customer.search_text.contains(core, autoescape=True))
+        return or_(*conditions) if conditions else Order.id.is_(None)
+    words = fold(q).split()
+    # The customer's record is folded (accents off); the order's own copy of the name is
+    # matched as typed, for the orders of customers since deleted.
+    by_name = Order.full_name.icontains(q, autoescape=True)
+    if not words:
+        return by_name
+    return or_(
+        by_name, and_(*(Customer.search_text.contains(word, autoescape=True) for word in words))
+    )
+
+
+def parse_day(value):
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+def start_of(day):
+    """The first instant of ``day`` in the shop's time zone, in UTC."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(g.shop.timezone)).astimezone(UTC)
+
+
+@bp.get("/orders")
+@staff_required()
+def orders():
+    args = request.args
+    status = args.get("status", "")
+    if status not in set(OrderStatus):
+        status = ""
+    payment = args.get("payment", "")
+    if payment not in set(PaymentStatus):
+        payment = ""
+    day_from, day_to = parse_day(args.get("from")), parse_day(args.get("to"))
+    q = args.get("q", "").strip()[:100]
+
+    query = shop_query(Order).outerjoin(
+        Customer, and_(Customer.id == Order.customer_id, Customer.shop_id == Order.shop_id)
+    )
+    if status:
+        query = query.where(Order.status == status)
+    if payment:
+        query = query.where(Order.payment_status == payment)
+    if day_from:
+        query = query.where(Order.created_at >= start_of(day_from))
+    if day_to:
+        query = query.where(Order.created_at < start_of(day_to + timedelta(days=1)))
+    condition = order_search(q)
+    if condition is not None:
+        query = query.where(condition)
+    query = query.order_by(Order.created_at.desc(), Order.id.desc())
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    filters = {
+        "status": status or None,
+        "payment": payment or None,
+        "from": day_from.isoformat() if day_from else None,
+        "to": day_to.isoformat() if day_to else None,
+        "q": q or None,
+    }
+    return render_template(
+        "admin/orders.html",
+        page=page,
+        filters=filters,
+        filtered=any(filters.values()),
+        statuses=order_service.STATUS_LABELS,
+        payments=order_service.PAYMENT_LABELS,
+    )
+
+
+# --- One order ------------------------------------------------------------------------
+
+
+def describe_order_event(event):
+    """(icon, sentence, names the actor itself) of an order's line on a timeline, or None
+    when the event is not about orders."""
+    data = event.data or {}
+    number = f"#{data.get('number', '?')}"
+    if event.type == "order_status_changed":
+        text = _(
+            "Order %(number)s: %(old)s → %(new)s",
+            number=number,
+            old=order_service.status_label(data.get("from", "")),
+            new=order_service.status_label(data.get("to", "")),
+        )
+        return "bi-bag", text, False
+    if event.type == "order_placed":
+        text = _(
+            "Placed order %(number)s (%(total)s)",
+            number=data.get("number", ""),
+            total=format_money(data.get("total", 0)),
+        )
+        return "bi-bag-plus", text, False
+    if event.type == "order_paid":
+        return "bi-cash-coin", _("Order %(number)s marked as paid", number=number), False
+    if event.type == "tag_added":
+        if data.get("refusals"):
+            text = _(
+                "Tagged “%(name)s” after %(n)s refused parcels",
+                name=data.get("name", ""),
+                n=data["refusals"],
+            )
+        else:
+            text = _("Tagged “%(name)s”", name=data.get("name", ""))
+        return "bi-tag", text, False
+    return None
+
+
+def order_timeline(order):
+    """The order's status changes and payment from the customer's timeline, oldest first."""
+    if order.customer_id is None:
+        return []
+    events = db.session.scalars(
+        shop_query(CustomerEvent)
+        .where(CustomerEvent.customer_id == order.customer_id)
+        .where(CustomerEvent.type.in_(ORDER_EVENTS))
+        .where(CustomerEvent.data["order_id"].as_integer() == order.id)
+        .order_by(CustomerEvent.created_at, CustomerEvent.id)
+        .options(selectinload(CustomerEvent.staff))
+    ).all()
+    return [timeline_line(event) for event in events]
+
+
+@bp.get("/orders/<int:order_id>")
+@staff_required()
+def order_detail(order_id):
+    order = get_for_shop_or_404(Order, order_id)
+    customer = order.customer
+    totals = refusals = None
+    if customer is not None:
+        totals = order_service.customer_totals(customer)
+        refusals = order_service.refusals_count(customer)
+    next_statuses = order_service.next_statuses(order)
+    status_form = OrderStatusForm(formdata=None)
+    status_form.status.choices = [(str(s), order_service.status_label(s)) for s in next_statuses]
+    return render_template(
+        "admin/order_detail.html",
+        order=order,
+        customer=customer,
+        totals=totals,
+        refusals=refusals,
+        timeline=order_timeline(order),
+        can_change=can_change_orders(),
+        next_statuses=next_statuses,
+        status_form=status_form,
+        paid_form=OrderPaidForm(formdata=None),
+    )
+
+
+# --- Changes --------------------------------------------------------------------------
+
+
+def load_for_change(order_id):
+    """This shop's order, locked until the commit, so two managers clicking at once change
+    (and email) it once."""
+    order = db.session.scalar(
+        shop_query(Order)
+        .where(Order.id == order_id)
+        .options(selectinload(Order.lines))
+        .with_for_update()
+    )
+    if order is None:
+        abort(404)
+    return order
+
+
+@bp.post("/orders/<int:order_id>/status")
+@staff_required(Role.MANAGER)
+def order_status(order_id):
+    order = load_for_change(order_id)
+    target = url_for("admin.order_detail", order_id=order.id)
+    form = OrderStatusForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        flash(first_error(form), "danger")
+        return redirect(target)
+    try:
+        order_service.change_order_status(
+            shop=g.shop, order=order, actor=acting_staff(), status=form.status.data
+        )
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error.message), "warning")
+        return redirect(target)
+    emailed = bool(order.email)
+    number, label = order.display_number, order_service.status_label(order.status)
+    db.session.commit()
+    if emailed:
+        message = _(
+            "Order %(number)s is now “%(status)s”. We emailed the customer.",
+            number=number,
+            status=label,
+        )
+    else:
+        message = _("Order %(number)s is now “%(status)s”.", number=number, status=label)
+    flash(message, "success")
+    return redirect(target)
+
+
+@bp.post("/orders/<int:order_id>/paid")
+@staff_required(Role.MANAGER)
+def order_paid(order_id):
+    order = load_for_change(order_id)
+    target = url_for("admin.order_detail", order_id=order.id)
+    if not OrderPaidForm().validate_on_submit():
+        db.session.rollback()
+        flash(_("The form has expired. Please try again."), "danger")
+        return redirect(target)
+    try:
+        order_service.mark_paid(shop=g.shop, order=order, actor=acting_staff())
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error.message), "warning")
+        return redirect(target)
+    number = order.display_number
+    db.session.commit()
+    flash(_("Order %(number)s is marked as paid.", number=number), "success")
+    return redirect(target)

@@ -1,0 +1,426 @@
+"""Placing an order: a guest's, a member's, or one staff enter for a customer.
+
+``place_order`` is one transaction that the caller commits: it locks the shop's row (which
+also hands out the order number) and the products, reads their prices and stock again,
+writes the order with a copy of the contact, the address and each line, takes the items out
+of stock, links the order to a customer record, and queues the confirmation email. Any
+refusal is a ``ServiceError`` and leaves nothing written."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from core.extensions import db
+from core.tenancy import for_shop
+from core.urls import external_url
+from models import (
+    Address,
+    Customer,
+    CustomerStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+    PaymentStatus,
+    Product,
+    Shop,
+)
+from models.order import order_token
+from services import ServiceError
+from services.cart import (
+    MAX_QUANTITY,
+    check_stock,
+    parse_product_id,
+    parse_quantity,
+    shipping_fee_for,
+)
+from services.customers import (
+    DuplicatePhone,
+    add_phone,
+    email_customer,
+    find_by_email,
+    find_by_phone,
+    next_customer_code,
+    record_event,
+)
+from services.emails import normalise_email
+from services.phones import normalise_phone
+from services.places import current_province
+
+SOURCES = ("guest", "member", "admin")
+MAX_LINES = 100
+
+
+class PriceChanged(ServiceError):
+    """The total differs from the one the shopper was shown: show the new one first."""
+
+    def __init__(self, total):
+        super().__init__(
+            _l(
+                "Prices have changed since you opened this page. "
+                "Please check the new total and place your order again."
+            )
+        )
+        self.total = total
+
+
+class OutOfStock(ServiceError):
+    pass
+
+
+# --- Checking what was given ----------------------------------------------------------
+
+
+def _text(value, *, field, max_length, required_message=None):
+    text = " ".join((value or "").split())
+    if required_message is not None and not text:
+        raise ServiceError(required_message, field)
+    if len(text) > max_length:
+        raise ServiceError(_l("Please use at most %(max)d characters.", max=max_length), field)
+    return text
+
+
+def _contact(full_name, email, phone):
+    return {
+        "full_name": _text(
+            full_name, field="full_name", max_length=200, required_message=_l("Enter your name.")
+        ),
+        "email": normalise_email(email, field="email"),
+        "phone": normalise_phone(phone, field="phone"),
+    }
+
+
+def _typed_address(line1, ward, district, province):
+    line1 = _text(
+        line1,
+        field="line1",
+        max_length=255,
+        required_message=_l("Enter the house number and street."),
+    )
+    ward = _text(
+        ward, field="ward", max_length=120, required_message=_l("Enter the ward or commune.")
+    )
+    district = _text(district, field="district", max_length=120) or None
+    current = current_province(province)
+    if current is None:
+        raise ServiceError(_l("Choose a province or city from the list."), "province")
+    return {"line1": line1, "ward": ward, "district": district, "province": current}
+
+
+def _saved_address(shop, customer, address_id):
+    """One of the member's own saved addresses; anyone else's is refused."""
+    wrong = ServiceError(_l("Choose one of your saved addresses."), "address_id")
+    address_id = parse_product_id(address_id)
+    if customer is None or address_id is None:
+        raise wrong
+    address = db.session.scalar(
+        for_shop(Address, shop).where(Address.id == address_id, Address.customer_id == customer.id)
+    )
+    if address is None:
+        raise wrong
+    return address
+
+
+def _wanted(lines):
+    """``{product_id: quantity}`` from ``[(product_id, quantity)]``, in the given order."""
+    wanted = {}
+    for product_id, quantity in lines or ():
+        pid = parse_product_id(product_id)
+        if pid is None:
+            raise ServiceError(_l("One of the products is not available any more."), "lines")
+        wanted[pid] = wanted.get(pid, 0) + parse_quantity(quantity, field="lines")
+        if wanted[pid] > MAX_QUANTITY:
+            raise ServiceError(
+                _l("You can buy at most %(n)s of one product in an order.", n=MAX_QUANTITY),
+                "lines",
+            )
+    if not wanted:
+        raise ServiceError(_l("Your cart is empty."), "lines")
+    if len(wanted) > MAX_LINES:
+        raise ServiceError(_l("Too many different products in one order."), "lines")
+    return wanted
+
+
+def _payment_method(shop, value):
+    try:
+        method = PaymentMethod(value or PaymentMethod.COD)
+    except ValueError:
+        raise ServiceError(_l("Choose a payment method."), "payment_method") from None
+    if method == PaymentMethod.BANK_TRANSFER and not (shop.bank_details or "").strip():
+        raise ServiceError(_l("This shop does not take bank transfers."), "payment_method")
+    return method
+
+
+# --- Numbers, stock and customers -----------------------------------------------------
+
+
+def lock_shop(shop):
+    """Hold the shop's row until the transaction ends: the shop's checkouts take turns, so
+    each sees the stock the one before it left. A write rather than ``FOR UPDATE``: SQLite
+    has no row locks, and its write lock also opens the transaction a savepoint needs."""
+    db.session.execute(
+        update(Shop)
+        .where(Shop.id == shop.id)
+        .values(order_seq=Shop.order_seq)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def next_order_number(shop):
+    """#1001, #1002, … per shop; the counter row serialises concurrent checkouts."""
+    while True:
+        number = db.session.execute(
+            update(Shop)
+            .where(Shop.id == shop.id)
+            .values(order_seq=Shop.order_seq + 1)
+            .returning(Shop.order_seq)
+        ).scalar_one()
+        taken = db.session.scalar(
+            for_shop(Order, shop).where(Order.number == number).with_only_columns(Order.id)
+        )
+        if taken is None:
+            return number
+
+
+def _locked_products(shop, wanted):
+    """The wanted products, read again under a row lock (PostgreSQL), checked and in order."""
+    rows = db.session.scalars(
+        for_shop(Product, shop)
+        .where(Product.id.in_(list(wanted)))
+        .order_by(Product.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    by_id = {product.id: product for product in rows}
+    products = []
+    for product_id, quantity in wanted.items():
+        product = by_id.get(product_id)
+        if product is None or product.hidden:
+            raise ServiceError(
+                _l("One of the products is not available any more. Please check your cart."),
+                "lines",
+            )
+        try:
+            check_stock(product, quantity, field="lines")
+        except ServiceError as error:
+            raise OutOfStock(error.message, "lines") from None
+        products.append((product, quantity))
+    return products
+
+
+def split_name(full_name):
+    """``Phạm Minh Anh`` → (last ``Phạm``, first ``Minh Anh``): family name first."""
+    parts = full_name.split()
+    if len(parts) < 2:
+        return "", full_name
+    return parts[0], " ".join(parts[1:])
+
+
+def _fill_blanks(customer, contact):
+    """Complete a customer record with what the buyer typed; nothing known is overwritten."""
+    if not customer.first_name and not customer.last_name:
+        customer.last_name, customer.first_name = split_name(contact["full_name"])
+    if not customer.email and find_by_email(customer.shop, contact["email"]) is None:
+        customer.email = contact["email"]
+    if not customer.phones:
+        try:
+            add_phone(customer=customer, number=contact["phone"], primary=True)
+        except DuplicatePhone:
+            pass  # the number is another customer's: the order keeps it all the same
+
+
+def buyer_record(shop, contact, staff=None):
+    """The shop's customer this contact belongs to (by email, then by phone), or a new
+    guest. A member found by email gets the order too, and nobody is told they exist."""
+    customer = find_by_email(shop, contact["email"]) or find_by_phone(shop, contact["phone"])
+    if customer is None:
+        last_name, first_name = split_name(contact["full_name"])
+        customer = Customer(
+            shop_id=shop.id,
+            shop=shop,
+            code=next_customer_code(shop),
+            first_name=first_name,
+            last_name=last_name,
+            email=contact["email"],
+            status=CustomerStatus.GUEST,
+        )
+        db.session.add(customer)
+        add_phone(customer=customer, number=contact["phone"], primary=True)
+        record_event(customer=customer, type="created_from_checkout", actor="customer", staff=staff)
+    return customer
+
+
+# --- Placing --------------------------------------------------------------------------
+
+
+def place_order(
+    *,
+    shop,
+    lines,
+    full_name,
+    email,
+    phone,
+    line1="",
+    ward="",
+    district=None,
+    province="",
+    address_id=None,
+    payment_method=PaymentMethod.COD,
+    note="",
+    customer=None,
+    expected_total=None,
+    source="guest",
+    staff=None,
+):
+    """Place an order of ``lines`` (``[(product_id, quantity)]``) and return it.
+
+    ``customer`` is the member buying (or the record staff chose); without one the contact
+    is matched to the shop's customers or becomes a new guest. ``address_id`` picks one of
+    that customer's saved addresses instead of the typed one. ``expected_total`` is the
+    total the shopper was shown: when today's prices make another, ``PriceChanged`` is
+    raised and nothing is placed."""
+    if source not in SOURCES:
+        raise ValueError(f"unknown order source {source!r}")
+    if customer is not None and customer.shop_id != shop.id:
+        raise ServiceError(_l("This customer does not belong to this shop."))
+    contact = _contact(full_name, email, phone)
+    if address_id not in (None, ""):
+        saved = _saved_address(shop, customer, address_id)
+        address = {
+            "line1": saved.line1,
+            "ward": saved.ward or "",
+            "district": saved.district,
+            "province": current_province(saved.province) or saved.province,
+        }
+        recipient = {"full_name": saved.full_name or contact["full_name"]}
+        recipient["phone"] = saved.phone or contact["phone"]
+    else:
+        address = _typed_address(line1, ward, district, province)
+        recipient = {"full_name": contact["full_name"], "phone": contact["phone"]}
+    method = _payment_method(shop, payment_method)
+    note = (note or "").strip()
+    if len(note) > 1000:
+        raise ServiceError(_l("Please use at most %(max)d characters.", max=1000), "note")
+    wanted = _wanted(lines)
+
+    lock_shop(shop)
+    # A savepoint: a refusal below undoes the order number and everything else of this
+    # order, and nothing of the caller's.
+    savepoint = db.session.begin_nested()
+    try:
+        order = _write_order(
+            shop=shop,
+            wanted=wanted,
+            contact=contact,
+            recipient=recipient,
+            address=address,
+            method=method,
+            note=note,
+            customer=customer,
+            expected_total=expected_total,
+            source=source,
+            staff=staff,
+        )
+        db.session.flush()
+    except IntegrityError as error:
+        # A customer with this email or phone was written meanwhile by something that does
+        # not take the shop's lock (an import, the admin).
+        savepoint.rollback()
+        raise ServiceError(
+            _l("Your order could not be placed just now. Please try again.")
+        ) from error
+    except ServiceError:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
+    if order.email:
+        email_customer(
+            shop=shop,
+            customer=order.customer,
+            to=order.email,
+            template="order_placed",
+            subject=_l(
+                "We received your order %(number)s at %(shop)s",
+                number=order.display_number,
+                shop=shop.name,
+            ),
+            order=order,
+            order_url=external_url("storefront.order", shop=shop.slug, token=order.token),
+        )
+    return order
+
+
+def _write_order(
+    *,
+    shop,
+    wanted,
+    contact,
+    recipient,
+    address,
+    method,
+    note,
+    customer,
+    expected_total,
+    source,
+    staff,
+):
+    products = _locked_products(shop, wanted)
+    subtotal = sum(product.price * quantity for product, quantity in products)
+    shipping_fee = shipping_fee_for(shop, subtotal)
+    total = subtotal + shipping_fee
+    if expected_total is not None and expected_total != total:
+        raise PriceChanged(total)
+
+    order = Order(
+        shop_id=shop.id,
+        number=next_order_number(shop),
+        token=order_token(),
+        status=OrderStatus.PENDING,
+        payment_status=PaymentStatus.UNPAID,
+        payment_method=method,
+        source=source,
+        created_by_staff_id=staff.id if staff is not None else None,
+        full_name=recipient["full_name"],
+        email=contact["email"],
+        phone=recipient["phone"],
+        country="VN",
+        note=note,
+        subtotal=subtotal,
+        shipping_fee=shipping_fee,
+        total=total,
+        **address,
+    )
+    for product, quantity in products:
+        if product.track_stock:
+            product.stock -= quantity
+        order.lines.append(
+            OrderLine(
+                shop_id=shop.id,
+                product_id=product.id,
+                product_name=product.name,
+                sku=product.sku,
+                unit_price=product.price,
+                quantity=quantity,
+                line_total=product.price * quantity,
+            )
+        )
+    buyer = customer if customer is not None else buyer_record(shop, contact, staff)
+    _fill_blanks(buyer, contact)
+    order.customer = buyer
+    db.session.add(order)
+    record_event(
+        customer=buyer,
+        type="order_placed",
+        actor="customer",
+        staff=staff,
+        number=order.display_number,
+        total=total,
+    )
+    return order
+
+
+def order_by_token(shop, token):
+    """The shop's order with this link token, or None."""
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalar(for_shop(Order, shop).where(Order.token == token))

@@ -1,0 +1,130 @@
+"""The shopper's cart under ``/<shop>/cart``, kept in the session, one per shop.
+
+The session holds product ids and quantities only; the cart service checks every change
+and reads prices from the products each time the cart is shown."""
+
+from flask import flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from services import ServiceError
+from services import cart as cart_service
+from storefront import bp
+from storefront.checkout_forms import CartAddForm, CartRemoveForm, CartUpdateForm
+
+SESSION_KEY = "carts"
+
+
+def cart_items():
+    """This shop's cart from the session as ``{product_id: quantity}`` (ints)."""
+    carts = session.get(SESSION_KEY)
+    raw = carts.get(str(g.shop.id)) if isinstance(carts, dict) else None
+    items = {}
+    for key, value in (raw or {}).items() if isinstance(raw, dict) else ():
+        if str(key).isdigit() and isinstance(value, int) and value > 0:
+            items[int(key)] = value
+    return items
+
+
+def save_cart_items(items):
+    carts = session.get(SESSION_KEY)
+    carts = dict(carts) if isinstance(carts, dict) else {}
+    if items:
+        carts[str(g.shop.id)] = {str(pid): quantity for pid, quantity in items.items()}
+    else:
+        carts.pop(str(g.shop.id), None)
+    session[SESSION_KEY] = carts
+
+
+def clear_cart():
+    save_cart_items({})
+
+
+def cart_summary():
+    """The cart with today's prices; products that can no longer be bought leave it."""
+    items = cart_items()
+    summary = cart_service.summarise(shop=g.shop, items=items)
+    if summary.dropped:
+        save_cart_items(summary.items)
+        flash(
+            _("Some products are no longer available and were taken out of your cart."),
+            "warning",
+        )
+    return summary
+
+
+@bp.context_processor
+def inject_cart_count():
+    if g.get("shop") is None:
+        return {}
+    return {"cart_count": sum(cart_items().values())}
+
+
+def back_to(product):
+    if product is not None:
+        return redirect(url_for("storefront.product", slug=product.slug))
+    return redirect(url_for("storefront.cart"))
+
+
+@bp.post("/cart/add")
+def cart_add():
+    form = CartAddForm()
+    if not form.validate_on_submit():
+        flash(_("The form has expired. Please try again."), "danger")
+        return redirect(url_for("storefront.cart"))
+    product = cart_service.visible_product(g.shop, form.product_id.data)
+    try:
+        items, product = cart_service.add_item(
+            shop=g.shop,
+            items=cart_items(),
+            product_id=form.product_id.data,
+            quantity=form.quantity.data,
+        )
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+        return back_to(product)
+    save_cart_items(items)
+    flash(_("“%(name)s” was added to your cart.", name=product.name), "success")
+    return redirect(url_for("storefront.cart"))
+
+
+@bp.get("/cart")
+def cart():
+    summary = cart_summary()
+    return render_template(
+        "storefront/cart.html",
+        summary=summary,
+        update_form=CartUpdateForm(),
+        remove_form=CartRemoveForm(),
+    )
+
+
+@bp.post("/cart/update")
+def cart_update():
+    form = CartUpdateForm()
+    if not form.validate_on_submit():
+        flash(_("The form has expired. Please try again."), "danger")
+        return redirect(url_for("storefront.cart"))
+    items = cart_items()
+    quantities = {
+        pid: request.form[f"quantity-{pid}"] for pid in items if f"quantity-{pid}" in request.form
+    }
+    try:
+        items = cart_service.update_items(shop=g.shop, items=items, quantities=quantities)
+    except ServiceError as error:
+        flash(str(error.message), "danger")
+    else:
+        save_cart_items(items)
+        flash(_("Your cart was updated."), "success")
+    return redirect(url_for("storefront.cart"))
+
+
+@bp.post("/cart/remove")
+def cart_remove():
+    form = CartRemoveForm()
+    if form.validate_on_submit():
+        items = cart_items()
+        remaining = cart_service.remove_item(items=items, product_id=form.product_id.data)
+        if remaining != items:
+            save_cart_items(remaining)
+            flash(_("The product was taken out of your cart."), "success")
+    return redirect(url_for("storefront.cart"))

@@ -1,0 +1,102 @@
+"""The signed-in member's orders under ``/<shop>/account/orders``: the list, one order, and
+cancelling one the shop has not confirmed yet.
+
+Orders placed as a guest become the member's when the checkout matched their email or
+phone; they show here only once the member has confirmed their email address, so that
+registering with somebody else's address (or phone) does not reveal that person's orders."""
+
+from flask import abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from core.auth import current_customer, customer_required
+from core.extensions import db
+from core.tenancy import for_shop
+from models import Order, OrderStatus
+from services import ServiceError
+from services import order_status as order_service
+from storefront import bp
+from storefront.forms import EmptyForm
+
+PER_PAGE = 20
+RECENT = 3
+
+
+def member_orders(customer):
+    """A select of the orders the member may see, newest first."""
+    query = for_shop(Order, g.shop).where(Order.customer_id == customer.id)
+    if customer.email_verified_at is None:
+        query = query.where(Order.source != "guest")
+    return query.order_by(Order.created_at.desc(), Order.id.desc())
+
+
+def recent_orders(customer):
+    return db.session.scalars(member_orders(customer).limit(RECENT)).all()
+
+
+def own_order_or_404(customer, number):
+    order = db.session.scalar(member_orders(customer).where(Order.number == number))
+    if order is None:
+        abort(404)
+    return order
+
+
+@bp.context_processor
+def order_helpers():
+    return {
+        "order_status_label": order_service.status_label,
+        "order_status_colour": lambda s: order_service.STATUS_COLOURS.get(s, "secondary"),
+        "payment_status_label": lambda s: order_service.PAYMENT_LABELS.get(s, s),
+        "payment_method_label": lambda m: order_service.METHOD_LABELS.get(m, m),
+        "member_recent_orders": recent_orders,
+    }
+
+
+@bp.get("/account/orders")
+@customer_required
+def account_orders():
+    customer = current_customer()
+    query = member_orders(customer).options(selectinload(Order.lines))
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    return render_template("storefront/account/orders.html", customer=customer, page=page)
+
+
+@bp.get("/account/orders/<int:number>")
+@customer_required
+def account_order(number):
+    customer = current_customer()
+    order = own_order_or_404(customer, number)
+    return render_template(
+        "storefront/account/order_detail.html",
+        customer=customer,
+        order=order,
+        can_cancel=order.status == OrderStatus.PENDING,
+        action_form=EmptyForm(),
+    )
+
+
+@bp.post("/account/orders/<int:number>/cancel")
+@customer_required
+def account_order_cancel(number):
+    customer = current_customer()
+    order = db.session.scalar(
+        member_orders(customer)
+        .where(Order.number == number)
+        .options(selectinload(Order.lines))
+        .with_for_update()
+    )
+    if order is None:
+        abort(404)
+    target = url_for("storefront.account_order", number=order.number)
+    if not EmptyForm().validate_on_submit():
+        flash(_("The form has expired. Please try again."), "danger")
+        return redirect(target)
+    try:
+        order_service.cancel_by_customer(shop=g.shop, order=order, customer=customer)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error.message), "warning")
+        return redirect(target)
+    db.session.commit()
+    flash(_("Your order %(number)s has been cancelled.", number=order.display_number), "success")
+    return redirect(target)
