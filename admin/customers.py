@@ -66,6 +66,7 @@ EMAIL_LABELS = {
     "member_password_reset": _l("password reset link"),
     "member_exists": _l("someone tried to register with this email"),
     "order_status": _l("order status update"),
+    "order_placed": _l("order confirmation"),
 }
 PROFILE_FIELDS = {
     "last_name": _l("last name"),
