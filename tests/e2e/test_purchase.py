@@ -4,38 +4,48 @@ address and sees the status change the manager makes."""
 import re
 import uuid
 
-from tests.e2e.checks import check_page
+import pytest
+
+from tests.e2e.checks import check_no_horizontal_overflow, check_page
+from tests.e2e.conftest import PHONE
 from tests.e2e.test_member_flow import check, manager_logs_in, shopper_logs_in, submit
 
 
-def add_to_cart(page, base, slug):
+def add_to_cart(page, base, slug, phone=False):
     page.goto(f"{base}/demo/products/{slug}")
     check_page(page)
+    if phone:
+        check_no_horizontal_overflow(page)
     with page.expect_navigation():
         page.locator("form.add-to-cart button[type=submit]").first.click()
 
 
-def place_order(page, shots, name):
+def place_order(page, shots, name, phone=False):
     submit(page, "form:has(input[name=payment_method])")
-    check(page, shots, name)
+    check(page, shots, name, phone)
     assert re.search(r"/demo/orders/[\w-]+$", page.url), page.url
     return re.search(r"#(\d{4,})", page.content()).group(1)
 
 
-def test_a_guest_buys_two_products_and_the_manager_sees_the_order(browser, live_server, shots):
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_a_guest_buys_two_products_and_the_manager_sees_the_order(
+    browser, live_server, shots, screen
+):
     base = live_server.url
+    phone = screen == "phone"
     context = {"locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
-    guest = browser.new_context(**context).new_page()
+    shopper_context = {**context, **({"viewport": PHONE, "is_mobile": True} if phone else {})}
+    guest = browser.new_context(**shopper_context).new_page()
     email = f"khach.{uuid.uuid4().hex[:6]}@example.com"
 
-    add_to_cart(guest, base, "ao-dai-lua-ha-dong")
-    add_to_cart(guest, base, "ao-so-mi-linen")
+    add_to_cart(guest, base, "ao-dai-lua-ha-dong", phone)
+    add_to_cart(guest, base, "ao-so-mi-linen", phone)
     guest.goto(f"{base}/demo/cart")
-    check(guest, shots, "1-cart")
+    check(guest, shots, "1-cart", phone)
     assert guest.locator("input[name^=quantity-]").count() == 2
     with guest.expect_navigation():
         guest.locator("a[href$='/demo/checkout']").first.click()
-    check(guest, shots, "2-checkout")
+    check(guest, shots, "2-checkout", phone)
     guest.fill("input[name=full_name]", "Trần Thị Khách")
     guest.fill("input[name=email]", email)
     guest.fill("input[name=phone]", f"09{uuid.uuid4().int % 10**8:08d}")
@@ -43,7 +53,7 @@ def test_a_guest_buys_two_products_and_the_manager_sees_the_order(browser, live_
     guest.fill("input[name=ward]", "Phường Sài Gòn")
     guest.select_option("select[name=province]", label="Hồ Chí Minh")
     guest.check("input[name=payment_method][value=cod]")
-    number = place_order(guest, shots, "3-order-placed")
+    number = place_order(guest, shots, "3-order-placed", phone)
 
     manager = browser.new_context(**context).new_page()
     manager_logs_in(manager, base)
