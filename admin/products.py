@@ -11,6 +11,7 @@ from admin.forms import EmptyForm
 from admin.product_forms import CollectionForm, ProductForm
 from core.auth import current_membership, staff_required
 from core.extensions import db
+from core.forms import show_error
 from core.tenancy import get_for_shop_or_404, shop_query
 from models import Collection, Product, ProductImage, Role, fold, product_collections
 from services import ServiceError
@@ -51,11 +52,6 @@ def product_search(q):
 
 def shop_collections():
     return db.session.scalars(shop_query(Collection).order_by(Collection.name)).all()
-
-
-def show_error(form, error, default):
-    field = getattr(form, error.field or "", None) or default
-    field.errors = [*field.errors, str(error.message)]
 
 
 @bp.get("/products")

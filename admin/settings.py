@@ -7,6 +7,7 @@ from admin import bp
 from admin.forms import ShopSettingsForm
 from core.auth import staff_required
 from core.extensions import db
+from core.forms import show_error
 from models import Role
 from services import ServiceError
 from services.catalog import parse_amount
@@ -37,8 +38,7 @@ def settings():
             contact_email = normalise_email(form.contact_email.data, field="contact_email")
             selling = selling_values(form)
         except ServiceError as error:
-            field = getattr(form, error.field)
-            field.errors = [*field.errors, str(error.message)]
+            show_error(form, error, form.name)
         else:
             # Each field by name: a crafted form cannot reach any other column of the shop.
             shop.name = form.name.data.strip()

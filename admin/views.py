@@ -16,6 +16,7 @@ from admin import bp
 from admin.forms import EmptyForm, StaffAddForm, StaffLoginForm
 from core.auth import current_membership, current_staff, safe_next, staff_required
 from core.extensions import db, limiter
+from core.forms import show_error
 from core.passwords import burn_password_check
 from core.tenancy import get_for_shop_or_404, shop_query
 from models import (
@@ -183,8 +184,7 @@ def staff():
             )
         except ServiceError as error:
             db.session.rollback()
-            field = getattr(form, error.field or "", None) or form.email
-            field.errors = [*field.errors, str(error.message)]
+            show_error(form, error, form.email)
         else:
             db.session.commit()
             flash(_("%(email)s has joined the staff.", email=person.email), "success")

@@ -10,3 +10,9 @@ def required():
 
 def max_length(n):
     return Length(max=n, message=_l("Please use at most %(max)d characters."))
+
+
+def show_error(form, error, default):
+    """Show a service's refusal beside the field it names, or beside ``default``."""
+    field = getattr(form, error.field or "", None) or default
+    field.errors = [*field.errors, str(error.message)]

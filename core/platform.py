@@ -21,7 +21,7 @@ from wtforms import EmailField, PasswordField, StringField
 
 from core.auth import safe_next
 from core.extensions import db, limiter
-from core.forms import max_length, required
+from core.forms import max_length, required, show_error
 from services import ServiceError
 from services.shops import create_shop, send_welcome
 
@@ -74,8 +74,7 @@ def signup():
             )
         except ServiceError as error:
             db.session.rollback()
-            field = getattr(form, error.field or "", None) or form.slug
-            field.errors = [*field.errors, str(error.message)]
+            show_error(form, error, form.slug)
         else:
             send_welcome(shop, owner)
             db.session.commit()

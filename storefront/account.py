@@ -18,6 +18,7 @@ from flask_login import current_user, login_user, logout_user
 
 from core.auth import current_customer, customer_required, safe_next
 from core.extensions import db, limiter
+from core.forms import show_error
 from core.tenancy import get_for_shop
 from models import Address, CustomerPhone
 from services import ServiceError
@@ -44,12 +45,6 @@ from storefront.forms import (
 @bp.context_processor
 def inject_member():
     return {"current_member": current_customer(), "display_phone": display_phone}
-
-
-def field_error(form, error, default):
-    """Show a service's refusal beside the field it names (or ``default``)."""
-    field = getattr(form, error.field or "", None) or default
-    field.errors = [*field.errors, str(error.message)]
 
 
 def account_home():
@@ -116,7 +111,7 @@ def register():
             )
         except ServiceError as error:
             db.session.rollback()
-            field_error(form, error, form.email)
+            show_error(form, error, form.email)
         else:
             db.session.commit()
             return redirect(url_for("storefront.register_done"))
@@ -200,7 +195,7 @@ def reset_password(token):
             customer_service.reset_password(shop=g.shop, token=token, password=form.password.data)
         except ServiceError as error:
             db.session.rollback()
-            field_error(form, error, form.password)
+            show_error(form, error, form.password)
         else:
             db.session.commit()
             flash(_("Your new password is saved. Please log in with it."), "success")
@@ -283,7 +278,7 @@ def profile():
             )
         except ServiceError as error:
             db.session.rollback()
-            field_error(form, error, form.first_name)
+            show_error(form, error, form.first_name)
         else:
             db.session.commit()
             flash(_("Your profile is saved."), "success")
@@ -309,7 +304,7 @@ def phone_add():
             db.session.flush()
         except ServiceError as error:
             db.session.rollback()
-            field_error(form, error, form.new_phone)
+            show_error(form, error, form.new_phone)
         else:
             db.session.commit()
             flash(_("Phone number added."), "success")
@@ -356,7 +351,7 @@ def change_email():
             )
         except ServiceError as error:
             db.session.rollback()
-            field_error(form, error, form.email)
+            show_error(form, error, form.email)
         else:
             db.session.commit()
             flash(
@@ -384,7 +379,7 @@ def change_password():
             )
         except ServiceError as error:
             db.session.rollback()
-            field_error(form, error, form.current_password)
+            show_error(form, error, form.current_password)
         else:
             db.session.commit()
             # The new password signed every session out, this one included: sign it back in.
@@ -471,7 +466,7 @@ def address_page(customer, address, initial):
                 address_service.update_address(address=address, **values)
         except ServiceError as error:
             db.session.rollback()
-            field_error(form, error, form.province)
+            show_error(form, error, form.province)
         else:
             db.session.commit()
             flash(_("Address saved."), "success")
