@@ -4,7 +4,11 @@ customer's saved addresses or a typed one, and the payment method.
 
 ``services.orders.place_order`` does the work (numbers, stock, the customer's timeline, the
 confirmation email); this view only reads the form, says which field is wrong and commits.
-It writes to stock and emails the customer, so it needs a manager or the owner."""
+It writes to stock and emails the customer, so it needs a manager or the owner.
+
+The email is optional here: many customers order by phone and have none. Without one the
+order is placed all the same and nobody is emailed. A customer whose account was cancelled
+is neither offered nor accepted."""
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -28,7 +32,7 @@ from core.auth import staff_required
 from core.extensions import db
 from core.forms import max_length, required
 from core.tenancy import get_for_shop_or_404, shop_query
-from models import Customer, PaymentMethod, Product, Role
+from models import Customer, CustomerStatus, PaymentMethod, Product, Role
 from services import ServiceError
 from services import orders as order_service
 from services.cart import check_stock, parse_product_id, parse_quantity
@@ -54,8 +58,11 @@ class OrderCreateForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[required(), max_length(200)])
     email = EmailField(
         _l("Email"),
-        validators=[required(), max_length(254)],
-        description=_l("The customer gets the order confirmation at this address."),
+        validators=[Optional(), max_length(254)],
+        description=_l(
+            "The customer gets the order confirmation at this address. "
+            "Leave it blank when they have no email: then no email is sent."
+        ),
     )
     phone = TelField(_l("Phone number"), validators=[required(), max_length(30)])
     line1 = StringField(_l("House number, street"), validators=[Optional(), max_length(255)])
@@ -107,6 +114,7 @@ def matching_customers(q):
     return db.session.scalars(
         shop_query(Customer)
         .where(condition)
+        .where(Customer.status != CustomerStatus.CANCELLED)
         .order_by(Customer.created_at.desc(), Customer.id.desc())
         .options(selectinload(Customer.phones))
         .limit(SEARCH_LIMIT)
@@ -177,6 +185,13 @@ def order_create():
             q=q,
             matches=matching_customers(q),
         )
+
+    try:
+        order_service.check_can_order(customer)
+    except ServiceError as error:
+        # Nothing is written; the customer's page is where the account can be reinstated.
+        flash(str(error.message), "danger")
+        return redirect(url_for("admin.customer_detail", customer_id=customer.id))
 
     bank_transfer = bool((g.shop.bank_details or "").strip())
     form = OrderCreateForm(

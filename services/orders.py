@@ -68,6 +68,24 @@ class OutOfStock(ServiceError):
     pass
 
 
+class CustomerCancelled(ServiceError):
+    """Staff chose a customer whose account was cancelled: reinstate it first."""
+
+    def __init__(self):
+        super().__init__(
+            _l(
+                "This customer's account has been cancelled. "
+                "Reinstate it before creating an order for them."
+            )
+        )
+
+
+def check_can_order(customer):
+    """Refuse a new order for a customer whose account was cancelled."""
+    if customer is not None and customer.status == CustomerStatus.CANCELLED:
+        raise CustomerCancelled()
+
+
 # --- Checking what was given ----------------------------------------------------------
 
 
@@ -80,12 +98,15 @@ def _text(value, *, field, max_length, required_message=None):
     return text
 
 
-def _contact(full_name, email, phone):
+def _contact(full_name, email, phone, *, email_optional=False):
+    """The buyer's name, email and phone, checked. A blank email is refused, except where
+    ``email_optional`` (an order staff take by phone): then the order has none (None)."""
+    email = (email or "").strip()
     return {
         "full_name": _text(
             full_name, field="full_name", max_length=200, required_message=_l("Enter your name.")
         ),
-        "email": normalise_email(email, field="email"),
+        "email": normalise_email(email, field="email") if email or not email_optional else None,
         "phone": normalise_phone(phone, field="phone"),
     }
 
@@ -220,7 +241,11 @@ def _fill_blanks(customer, contact):
     """Complete a customer record with what the buyer typed; nothing known is overwritten."""
     if not customer.first_name and not customer.last_name:
         customer.last_name, customer.first_name = split_name(contact["full_name"])
-    if not customer.email and find_by_email(customer.shop, contact["email"]) is None:
+    if (
+        not customer.email
+        and contact["email"]
+        and find_by_email(customer.shop, contact["email"]) is None
+    ):
         customer.email = contact["email"]
     if not customer.phones:
         try:
@@ -231,8 +256,13 @@ def _fill_blanks(customer, contact):
 
 def buyer_record(shop, contact, staff=None):
     """The shop's customer this contact belongs to (by email, then by phone), or a new
-    guest. A member found by email gets the order too, and nobody is told they exist."""
-    customer = find_by_email(shop, contact["email"]) or find_by_phone(shop, contact["phone"])
+    guest. A member found by email gets the order too, and nobody is told they exist.
+    Without an email only the phone is matched: a blank email never matches a record."""
+    customer = None
+    if contact["email"]:
+        customer = find_by_email(shop, contact["email"])
+    if customer is None:
+        customer = find_by_phone(shop, contact["phone"])
     if customer is None:
         last_name, first_name = split_name(contact["full_name"])
         customer = Customer(
@@ -274,16 +304,18 @@ def place_order(
 ):
     """Place an order of ``lines`` (``[(product_id, quantity)]``) and return it.
 
-    ``customer`` is the member buying (or the record staff chose); without one the contact
-    is matched to the shop's customers or becomes a new guest. ``address_id`` picks one of
-    that customer's saved addresses instead of the typed one. ``expected_total`` is the
-    total the shopper was shown: when today's prices make another, ``PriceChanged`` is
-    raised and nothing is placed."""
+    ``customer`` is the member buying (or the record staff chose, never a cancelled one);
+    without one the contact is matched to the shop's customers or becomes a new guest. An
+    order staff enter (``source="admin"``) may have no email: then none is sent.
+    ``address_id`` picks one of that customer's saved addresses instead of the typed one.
+    ``expected_total`` is the total the shopper was shown: when today's prices make another,
+    ``PriceChanged`` is raised and nothing is placed."""
     if source not in SOURCES:
         raise ValueError(f"unknown order source {source!r}")
     if customer is not None and customer.shop_id != shop.id:
         raise ServiceError(_l("This customer does not belong to this shop."))
-    contact = _contact(full_name, email, phone)
+    check_can_order(customer)
+    contact = _contact(full_name, email, phone, email_optional=source == "admin")
     if address_id not in (None, ""):
         saved = _saved_address(shop, customer, address_id)
         address = {
