@@ -48,10 +48,13 @@ def configure(app, test_config):
 
     url = app.config["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'cuahang.db'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = cfg.normalise_database_url(url)
-    options = {"pool_pre_ping": True}
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # One writer at a time: wait for it rather than fail a burst of writes at once.
-        options["connect_args"] = {"timeout": 30}
+        # One writer at a time: wait for it rather than fail a burst of writes at once. A
+        # file never drops a connection, so no ping before each checkout.
+        options = {"connect_args": {"timeout": 30}}
+    else:
+        # A server may have closed an idle connection: test it before handing it out.
+        options = {"pool_pre_ping": True}
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", options)
 
     if app.config["ENV"] == "production":

@@ -18,6 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     event,
+    update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -146,9 +147,42 @@ class ProductImage(db.Model):
     product: Mapped[Product] = relationship(back_populates="images")
 
 
+def touch_catalog(session, shop_id):
+    """Raise the shop's ``catalog_version`` in the current transaction: the storefront's
+    copies of its catalog are not used after it commits. Writes that bypass the unit of work
+    (bulk UPDATEs of stock, the collection links) call it before they write, so that every
+    writer takes the shop's row first, as checkouts do, and none waits on another crosswise."""
+    from models.shop import Shop
+
+    session.execute(
+        update(Shop)
+        .where(Shop.id == shop_id)
+        .values(catalog_version=Shop.catalog_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _catalog_shop_id(obj):
+    shop_id = obj.shop_id
+    if shop_id is None and isinstance(obj, ProductImage) and obj.product is not None:
+        shop_id = obj.product.shop_id
+    return shop_id
+
+
 @event.listens_for(Session, "before_flush")
-def _refresh_product_search(session, flush_context, instances):
-    """Keep ``search_text`` true to the name, SKU and description, however they changed."""
-    for obj in (*session.new, *session.dirty):
-        if isinstance(obj, Product):
+def _follow_catalog_changes(session, flush_context, instances):
+    """Keep ``search_text`` true to the name, SKU and description, however they changed, and
+    raise the version of every shop whose catalog this flush changes."""
+    shops = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if not isinstance(obj, Product | ProductImage | Collection):
+            continue
+        if isinstance(obj, Product) and obj not in session.deleted:
             obj.refresh_search()
+        if obj in session.dirty and not session.is_modified(obj):
+            continue
+        shop_id = _catalog_shop_id(obj)
+        if shop_id is not None:
+            shops.add(shop_id)
+    for shop_id in sorted(shops):
+        touch_catalog(session, shop_id)

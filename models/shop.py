@@ -57,6 +57,10 @@ class Shop(TimestampMixin, db.Model):
     customer_seq: Mapped[int] = mapped_column(default=0)
     # The last order number handed out; the first order is #1001.
     order_seq: Mapped[int] = mapped_column(default=1000)
+    # Raised in the same transaction as every change to the shop's products, images,
+    # collections or stock (models/catalog.py): the storefront's copies of older versions
+    # are not used any more.
+    catalog_version: Mapped[int] = mapped_column(default=0)
     # Selling settings: a flat shipping fee, free above a threshold (đồng; None = never free),
     # bank details shown for transfers, and after how many refused COD parcels a customer is
     # tagged "hay hoàn".

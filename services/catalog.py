@@ -15,8 +15,15 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from core.extensions import db
 from core.tenancy import for_shop
-from models import Collection, Product, ProductImage, product_collections, slugify
-from models.catalog import SLUG_MAX
+from models import (
+    Collection,
+    OrderLine,
+    Product,
+    ProductImage,
+    product_collections,
+    slugify,
+)
+from models.catalog import SLUG_MAX, touch_catalog
 from services import ServiceError
 
 MAX_PRICE = 10_000_000_000  # ten billion đồng: more is a typo, and fits every integer column
@@ -149,6 +156,7 @@ def _shop_collections(shop, collections):
 
 def set_collections(*, shop, product, collections):
     db.session.flush()
+    touch_catalog(db.session, shop.id)
     db.session.execute(
         product_collections.delete().where(
             product_collections.c.shop_id == shop.id,
@@ -248,9 +256,15 @@ def show_product(*, shop, product):
 
 
 def product_has_orders(product):
-    """Whether an order line points at ``product``. There are no orders yet: when they come,
-    answer from the order lines, so that an ordered product is hidden, never deleted."""
-    return False
+    """Whether an order line points at ``product``: such a product is hidden, never deleted."""
+    return (
+        db.session.scalar(
+            db.select(OrderLine.id)
+            .where(OrderLine.shop_id == product.shop_id, OrderLine.product_id == product.id)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def delete_product(*, shop, product):

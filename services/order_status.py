@@ -20,6 +20,7 @@ from models import (
     StaffUser,
     utcnow,
 )
+from models.catalog import touch_catalog
 from services import ServiceError
 from services.customers import InvalidTransition, email_customer, record_event
 
@@ -174,6 +175,7 @@ def _change(*, shop, order, status, staff, by):
 def restock(*, shop, order):
     """Put each line's quantity back on its product, when the product still exists and its
     stock is tracked. One UPDATE per line: two restocks at once cannot lose one."""
+    touch_catalog(db.session, shop.id)
     for line in order.lines:
         if line.product_id is None or line.quantity <= 0:
             continue

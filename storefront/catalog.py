@@ -3,13 +3,12 @@ images. A hidden product, or a slug of another shop, is a page that does not exi
 
 from flask import abort, g, render_template, request, send_file
 from sqlalchemy import and_
-from sqlalchemy.orm import selectinload
 
 from core.extensions import db
 from core.tenancy import shop_query
 from models import Collection, Product, fold, product_collections
 from services.catalog import media_path
-from storefront import bp
+from storefront import bp, showcase
 
 PER_PAGE = 24
 MEDIA_MAX_AGE = 60 * 60 * 24 * 365  # file names are random and never reused
@@ -17,35 +16,14 @@ MEDIA_MAX_AGE = 60 * 60 * 24 * 365  # file names are random and never reused
 
 def visible_products():
     """This shop's products a shopper may see, newest first, with their images."""
-    return (
-        shop_query(Product)
-        .where(Product.hidden.is_(False))
-        .order_by(Product.created_at.desc(), Product.id.desc())
-        .options(selectinload(Product.images))
-    )
-
-
-def home_products(limit=8):
-    """(featured, newest) for the home page; a featured product is not shown twice."""
-    featured = db.session.scalars(
-        visible_products().where(Product.featured.is_(True)).limit(limit)
-    ).all()
-    shown = [p.id for p in featured]
-    newest_query = visible_products().limit(limit)
-    if shown:
-        newest_query = newest_query.where(Product.id.not_in(shown))
-    return featured, db.session.scalars(newest_query).all()
-
-
-def nav_collections():
-    return db.session.scalars(shop_query(Collection).order_by(Collection.name).limit(12)).all()
+    return showcase.visible_products(g.shop)
 
 
 @bp.context_processor
 def inject_collections():
     if g.get("shop") is None or request.endpoint not in CATALOG_ENDPOINTS:
         return {}
-    return {"shop_collections": nav_collections()}
+    return {"shop_collections": showcase.nav_collections(g.shop)}
 
 
 @bp.get("/collections/<slug>")
@@ -70,7 +48,7 @@ def collection(slug):
 
 @bp.get("/products/<slug>")
 def product(slug):
-    found = db.session.scalar(visible_products().where(Product.slug == slug))
+    found = showcase.product_view(g.shop, slug)
     if found is None:
         abort(404)
     return render_template("storefront/product.html", product=found)

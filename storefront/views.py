@@ -1,10 +1,9 @@
-from flask import render_template
+from flask import g, render_template
 
-from storefront import bp
-from storefront.catalog import home_products
+from storefront import bp, showcase
 
 
 @bp.get("/")
 def home():
-    featured, newest = home_products()
+    featured, newest = showcase.home_products(g.shop)
     return render_template("storefront/home.html", featured=featured, newest=newest)

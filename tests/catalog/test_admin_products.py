@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from core.extensions import db
-from models import Collection, Product, ProductImage
+from models import Collection, OrderLine, Product, ProductImage
 from tests.catalog.conftest import png_bytes
+from tests.selling import Buyer
 
 
 def product_count(app):
@@ -169,6 +170,26 @@ def test_delete_and_image_delete(app, client, auth, shop, owner, make_product):
     assert client.post(f"/{shop.slug}/admin/products/{product_id}/delete").status_code == 302
     with app.app_context():
         assert db.session.get(Product, product_id) is None
+
+
+def test_deleting_an_ordered_product_hides_it_and_keeps_the_order(
+    app, client, auth, shop, owner, make_product
+):
+    product_id, slug = make_product(shop, name="Áo dài lụa")
+    buyer = Buyer(client, shop)
+    buyer.add(product_id)
+    assert buyer.checkout().status_code == 302
+    auth.login_staff(owner)
+    done = client.post(f"/{shop.slug}/admin/products/{product_id}/delete", follow_redirects=True)
+    assert "Áo dài lụa đã có đơn hàng nên được ẩn thay vì xoá." in done.text
+    with app.app_context():
+        product = db.session.get(Product, product_id)
+        assert product is not None
+        assert product.hidden
+        line = db.session.scalar(select(OrderLine))
+        assert line.product_id == product_id
+        assert line.product_name == "Áo dài lụa"
+    assert client.get(f"/{shop.slug}/products/{slug}").status_code == 404
 
 
 def test_manager_creates_a_collection(app, client, auth, shop, manager):

@@ -104,15 +104,6 @@ def test_delete_removes_a_product_without_orders(ctx):
     assert count(Product) == 0
 
 
-def test_delete_hides_a_product_that_has_orders(ctx, monkeypatch):
-    monkeypatch.setattr(catalog_service, "product_has_orders", lambda product: True)
-    product = catalog_service.create_product(shop=ctx, name="Áo", price=1)
-    db.session.flush()
-    assert catalog_service.delete_product(shop=ctx, product=product) == "hidden"
-    assert product.hidden is True
-    assert count(Product) == 1
-
-
 # --- Images ---------------------------------------------------------------------------
 
 
