@@ -5,8 +5,9 @@ import re
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.e2e.checks import check_no_horizontal_overflow, check_page
+from tests.e2e.checks import check_no_horizontal_overflow, check_page, vi
 from tests.e2e.conftest import PHONE
 from tests.e2e.test_member_flow import check, manager_logs_in, shopper_logs_in, submit
 
@@ -66,18 +67,50 @@ def test_a_guest_buys_two_products_and_the_manager_sees_the_order(
     assert email in manager.content()
 
 
-def test_a_member_buys_with_a_saved_address_and_follows_the_status(browser, live_server, shots):
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_a_member_buys_with_a_saved_address_and_follows_the_status(
+    browser, live_server, shots, screen
+):
     base = live_server.url
+    phone = screen == "phone"
     context = {"locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
-    member = browser.new_context(**context).new_page()
+    member_context = {**context, **({"viewport": PHONE, "is_mobile": True} if phone else {})}
+    member = browser.new_context(**member_context).new_page()
     shopper_logs_in(member, base, "thanh.tam@demo.cuahang.vn", "demo1234")
-    add_to_cart(member, base, "khan-lua-to-tam")
+    add_to_cart(member, base, "khan-lua-to-tam", phone)
     member.goto(f"{base}/demo/checkout")
-    check(member, shots, "1-checkout-member")
-    saved = member.locator("select[name=address_id] option").nth(1).get_attribute("value")
-    member.select_option("select[name=address_id]", saved)
+    check(member, shots, "1-checkout-member", phone)
+    # The address book is offered, its default chosen and readable in full; the fields for
+    # a new address show only when the shopper asks for one.
+    book = member.get_by_role("group", name=vi("Deliver to"))
+    saved = book.locator("label", has_text="12 Nguyễn Trãi")
+    expect(saved.locator("input[name=address_id]")).to_be_checked()
+    expect(saved).to_contain_text("Võ Thanh Tâm")
+    expect(saved).to_contain_text("12 Nguyễn Trãi, Phường Bến Thành, Hồ Chí Minh")
+    expect(saved).to_contain_text(vi("Default"))
+    fits_the_screen(saved, phone)
+    new_address = member.get_by_label(vi("House number, street"))
+    expect(new_address).to_be_hidden()
+    book.get_by_text(vi("A new address (fill in below)")).click()
+    expect(new_address).to_be_visible()
+    saved.click()
+    expect(saved.locator("input[name=address_id]")).to_be_checked()
+    expect(new_address).to_be_hidden()
     member.check("input[name=payment_method][value=cod]")
-    number = place_order(member, shots, "2-order-placed")
+    fits_the_screen(member.get_by_role("button", name=vi("Place order")), phone)
+    number = place_order(member, shots, "2-order-placed", phone)
+    expect(member.locator("h1")).to_contain_text(vi("Order %(number)s", number=f"#{number}"))
+    expect(member.locator("h1 .order-status")).to_have_text(vi("Pending"))
+    expect(member.locator(".alert-success")).to_contain_text(
+        vi("Thank you! Your order %(number)s was placed.", number=f"#{number}")
+    )
+    delivery = member.locator("address")
+    expect(delivery).to_contain_text("Võ Thanh Tâm")
+    expect(delivery).to_contain_text("12 Nguyễn Trãi")
+    expect(delivery).to_contain_text("Phường Bến Thành")
+    expect(member.locator(".payment-method")).to_have_text(vi("Cash on delivery (COD)"))
+    total = member.locator(".order-totals dd").last.inner_text()
+    assert re.fullmatch(r"[\d.]+\s₫", total), total
 
     manager = browser.new_context(**context).new_page()
     manager.on("dialog", lambda dialog: dialog.accept())
@@ -92,6 +125,29 @@ def test_a_member_buys_with_a_saved_address_and_follows_the_status(browser, live
     check(manager, shots, "3-admin-shipping")
 
     member.goto(f"{base}/demo/account/orders")
-    check(member, shots, "4-member-orders")
-    row = member.locator("tr, li, .list-group-item, .card", has_text=f"#{number}").last
-    assert "Đang giao" in row.inner_text()
+    check(member, shots, "4-member-orders", phone)
+    row = member.locator(".member-orders li", has_text=f"#{number}")
+    expect(row.locator(".order-status")).to_have_text(vi("Shipping"))
+    expect(row).to_contain_text(total)
+    fits_the_screen(row.locator(".order-status"), phone)
+    with member.expect_navigation():
+        row.locator("a").click()
+    check(member, shots, "5-member-order", phone)
+    expect(member.locator("h1")).to_contain_text(vi("Order %(number)s", number=f"#{number}"))
+    expect(member.locator("h1 .order-status")).to_have_text(vi("Shipping"))
+    expect(member.locator(".order-lines")).to_contain_text("Khăn lụa tơ tằm")
+    expect(member.locator("address")).to_contain_text("12 Nguyễn Trãi")
+    # A parcel on its way can no longer be cancelled by the shopper.
+    expect(member.get_by_role("button", name=vi("Cancel this order"))).to_have_count(0)
+
+
+def fits_the_screen(locator, phone):
+    """On a phone the element is wholly inside the screen's width, not cut off at its edge."""
+    if not phone:
+        return
+    box = locator.bounding_box()
+    assert box is not None, f"{locator} is not shown"
+    assert box["x"] >= 0, (locator, box)
+    assert box["x"] + box["width"] <= PHONE["width"], (locator, box)
+    clipped = locator.evaluate("el => el.scrollWidth - el.clientWidth")
+    assert clipped <= 0, f"{locator} cuts {clipped}px of its content off"
