@@ -31,3 +31,12 @@ mail = Mail()
 migrate = Migrate()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
+
+
+@limiter.request_filter
+def _reading_is_not_limited():
+    """The limits guard what writes (logins, registrations, password resets, emails sent),
+    all of them POSTs: a page view is never counted, and costs no look at the storage."""
+    from flask import request
+
+    return request.method in ("GET", "HEAD", "OPTIONS")

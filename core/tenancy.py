@@ -4,19 +4,28 @@ Every tenant-owned row carries ``shop_id``. Views load such rows only through
 ``shop_query`` / ``get_for_shop_or_404``, so an id of another shop is a 404, never the row.
 """
 
+from functools import cache
+
 from flask import abort, g
+from sqlalchemy import bindparam
 
 from core.extensions import db
 
 
-def load_shop_from_url(endpoint, values):
-    """``url_value_preprocessor`` of the shop blueprints: pop ``shop`` into ``g.shop``."""
+@cache
+def _shop_by_slug():
+    """Built once: every request of every shop runs it."""
     from models import Shop
 
+    return db.select(Shop).where(Shop.slug == bindparam("slug"))
+
+
+def load_shop_from_url(endpoint, values):
+    """``url_value_preprocessor`` of the shop blueprints: pop ``shop`` into ``g.shop``."""
     if not values or "shop" not in values:
         return
     slug = values.pop("shop")
-    shop = db.session.scalar(db.select(Shop).where(Shop.slug == slug))
+    shop = db.session.scalar(_shop_by_slug(), {"slug": slug})
     if shop is None:
         abort(404)
     g.shop = shop
