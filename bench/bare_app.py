@@ -22,24 +22,13 @@ from flask_login import AnonymousUserMixin
 from jinja2 import ChainableUndefined
 
 from core.i18n import LANGUAGE_NAMES, format_money, format_when
+from models.catalog import ShownProduct
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-class BareProduct(SimpleNamespace):
+class BareProduct(ShownProduct, SimpleNamespace):
     """What the product template reads of a ``models.Product``, as plain attributes."""
-
-    @property
-    def in_stock(self):
-        return not self.track_stock or self.stock > 0
-
-    @property
-    def on_sale(self):
-        return self.compare_at_price is not None and self.compare_at_price > self.price
-
-    @property
-    def cover(self):
-        return self.images[0] if self.images else None
 
 
 def load_data(path):

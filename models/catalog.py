@@ -64,7 +64,26 @@ class Collection(TimestampMixin, db.Model):
         return f"<Collection {self.slug}>"
 
 
-class Product(TimestampMixin, db.Model):
+class ShownProduct:
+    """What the pages say of a product, whatever holds its columns: a ``Product`` row or
+    the storefront's copy of one (``storefront.showcase.ProductView``)."""
+
+    __slots__ = ()
+
+    @property
+    def in_stock(self):
+        return not self.track_stock or self.stock > 0
+
+    @property
+    def on_sale(self):
+        return self.compare_at_price is not None and self.compare_at_price > self.price
+
+    @property
+    def cover(self):
+        return self.images[0] if self.images else None
+
+
+class Product(ShownProduct, TimestampMixin, db.Model):
     __tablename__ = "products"
     __table_args__ = (
         UniqueConstraint("shop_id", "slug"),
@@ -107,18 +126,6 @@ class Product(TimestampMixin, db.Model):
         order_by=lambda: Collection.name,
         viewonly=True,
     )
-
-    @property
-    def in_stock(self):
-        return not self.track_stock or self.stock > 0
-
-    @property
-    def on_sale(self):
-        return self.compare_at_price is not None and self.compare_at_price > self.price
-
-    @property
-    def cover(self):
-        return self.images[0] if self.images else None
 
     def refresh_search(self):
         parts = (self.name, self.sku, self.description)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from core.extensions import db
 from core.tenancy import for_shop
 from models import Collection, Product, ProductImage, product_collections
+from models.catalog import ShownProduct
 
 MAX_WEIGHT = 50_000  # about one product each: tens of MB at most per process
 MAX_ENTRIES = 4096
@@ -49,7 +50,7 @@ class CollectionLink:
 
 
 @dataclass(frozen=True, slots=True)
-class ProductView:
+class ProductView(ShownProduct):
     """What the product page and the product cards read of a product."""
 
     id: int
@@ -63,18 +64,6 @@ class ProductView:
     stock: int
     images: tuple[ImageView, ...] = ()
     collections: tuple[CollectionLink, ...] = ()
-
-    @property
-    def in_stock(self):
-        return not self.track_stock or self.stock > 0
-
-    @property
-    def on_sale(self):
-        return self.compare_at_price is not None and self.compare_at_price > self.price
-
-    @property
-    def cover(self):
-        return self.images[0] if self.images else None
 
     @classmethod
     def of(cls, product, *, collections=False):
@@ -201,58 +190,22 @@ PRODUCT_COLUMNS = (
 )
 
 
-def load_product_view(shop, slug):
-    """Three lean reads of plain columns: the product, its images, its collections."""
-    row = db.session.execute(
+def load_views(shop, *where):
+    """Copies of the shop's visible products (those matching ``where``, or all), by slug,
+    with their images and collections: three reads of plain columns."""
+    rows = db.session.execute(
         select(*PRODUCT_COLUMNS).where(
-            Product.shop_id == shop.id, Product.slug == slug, Product.hidden.is_(False)
+            Product.shop_id == shop.id, Product.hidden.is_(False), *where
         )
-    ).first()
-    if row is None:
-        return None
-    images = db.session.execute(
-        select(ProductImage.filename, ProductImage.thumbnail)
-        .where(ProductImage.shop_id == shop.id, ProductImage.product_id == row.id)
-        .order_by(ProductImage.position, ProductImage.id)
     ).all()
-    collections = db.session.execute(
-        select(Collection.id, Collection.name, Collection.slug)
-        .join(
-            product_collections,
-            and_(
-                product_collections.c.collection_id == Collection.id,
-                product_collections.c.shop_id == Collection.shop_id,
-            ),
-        )
-        .where(product_collections.c.shop_id == shop.id)
-        .where(product_collections.c.product_id == row.id)
-        .order_by(Collection.name)
-    ).all()
-    return ProductView(
-        *row,
-        images=tuple(ImageView(*image) for image in images),
-        collections=tuple(CollectionLink(*c) for c in collections),
-    )
-
-
-def load_catalog(shop):
-    """Every product a shopper may see, by slug, with images and collections; ``TOO_BIG``
-    when there are more than ``WHOLE_CATALOG_LIMIT``."""
-    visible = and_(Product.shop_id == shop.id, Product.hidden.is_(False))
-    if db.session.scalar(select(func.count()).select_from(Product).where(visible)) > (
-        WHOLE_CATALOG_LIMIT
-    ):
-        return TOO_BIG
-    rows = db.session.execute(select(*PRODUCT_COLUMNS).where(visible)).all()
-    images = defaultdict(list)
-    for product_id, *image in db.session.execute(
+    if not rows:
+        return {}
+    images_query = (
         select(ProductImage.product_id, ProductImage.filename, ProductImage.thumbnail)
         .where(ProductImage.shop_id == shop.id)
         .order_by(ProductImage.position, ProductImage.id)
-    ):
-        images[product_id].append(ImageView(*image))
-    links = defaultdict(list)
-    for product_id, *collection in db.session.execute(
+    )
+    links_query = (
         select(product_collections.c.product_id, Collection.id, Collection.name, Collection.slug)
         .join(
             product_collections,
@@ -263,12 +216,27 @@ def load_catalog(shop):
         )
         .where(product_collections.c.shop_id == shop.id)
         .order_by(Collection.name, Collection.id)
-    ):
-        links[product_id].append(CollectionLink(*collection))
+    )
+    if where:  # some products: only their images and links
+        ids = [row.id for row in rows]
+        images_query = images_query.where(ProductImage.product_id.in_(ids))
+        links_query = links_query.where(product_collections.c.product_id.in_(ids))
+    images, links = defaultdict(list), defaultdict(list)
+    for product_id, *image in db.session.execute(images_query):
+        images[product_id].append(ImageView(*image))
+    for product_id, *link in db.session.execute(links_query):
+        links[product_id].append(CollectionLink(*link))
     return {
         row.slug: ProductView(*row, images=tuple(images[row.id]), collections=tuple(links[row.id]))
         for row in rows
     }
+
+
+def load_catalog(shop):
+    """Every product a shopper may see, by slug; ``TOO_BIG`` past ``WHOLE_CATALOG_LIMIT``."""
+    visible = and_(Product.shop_id == shop.id, Product.hidden.is_(False))
+    count = db.session.scalar(select(func.count()).select_from(Product).where(visible))
+    return TOO_BIG if count > WHOLE_CATALOG_LIMIT else load_views(shop)
 
 
 def product_view(shop, slug):
@@ -279,7 +247,9 @@ def product_view(shop, slug):
     )
     if catalog is not TOO_BIG:
         return catalog.get(slug)
-    return cache().get(shop, ("product", slug), lambda: load_product_view(shop, slug))
+    return cache().get(
+        shop, ("product", slug), lambda: load_views(shop, Product.slug == slug).get(slug)
+    )
 
 
 def home_products(shop, limit=HOME_LIMIT):
