@@ -125,6 +125,22 @@ def status_counts(condition):
     return {"": sum(counts.values()), **{status: counts.get(status, 0) for status, _ in TABS[1:]}}
 
 
+def registration_dates(customers):
+    """When each member among ``customers`` registered, by id: the first ``registered`` event
+    of their timeline. A guest who registers later keeps the record (and the ``created_at``)
+    of their first order, so the record's age is not the account's."""
+    ids = [customer.id for customer in customers if customer.is_member]
+    if not ids:
+        return {}
+    query = (
+        shop_query(CustomerEvent)
+        .with_only_columns(CustomerEvent.customer_id, func.min(CustomerEvent.created_at))
+        .where(CustomerEvent.type == "registered", CustomerEvent.customer_id.in_(ids))
+        .group_by(CustomerEvent.customer_id)
+    )
+    return dict(db.session.execute(query).all())
+
+
 @bp.get("/customers")
 @staff_required()
 def customers():
@@ -145,6 +161,7 @@ def customers():
     return render_template(
         "admin/customers.html",
         page=page,
+        registered_on=registration_dates(page.items),
         status=status,
         q=q,
         tabs=TABS,

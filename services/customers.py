@@ -593,16 +593,20 @@ def change_email(*, shop, customer, new_email, password):
     if other is not None and other is not customer:
         raise DuplicateEmail(_l("This email address is already used by another account."), "email")
     old = customer.email
-    customer.email = email
-    customer.email_verified_at = None
-    record_event(customer=customer, type="email_changed", actor="customer", old=old, new=email)
+    # A savepoint: an address written meanwhile by something that does not look first (an
+    # import, the admin) refuses this change only, and keeps the rest of the caller's work.
+    savepoint = db.session.begin_nested()
     try:
+        customer.email = email
+        customer.email_verified_at = None
+        record_event(customer=customer, type="email_changed", actor="customer", old=old, new=email)
         db.session.flush()
     except IntegrityError as error:
-        db.session.rollback()
+        savepoint.rollback()
         raise DuplicateEmail(
             _l("This email address is already used by another account."), "email"
         ) from error
+    savepoint.commit()
     send_email_confirmation(shop=shop, customer=customer)
     if old:
         email_customer(

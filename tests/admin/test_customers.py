@@ -367,6 +367,87 @@ def test_list_is_paginated(app, client, shop, as_owner):
     assert "Page 1 of 2" in first
 
 
+def date_cell(row):
+    return re.search(r'class="cell-date.*?</td>', row, re.S).group(0)
+
+
+def test_the_list_dates_a_member_by_registration_and_a_guest_by_first_record(
+    app, client, shop, as_owner
+):
+    # Given a guest first recorded by a checkout on 15/01/2024, who registered on 02/06/2025
+    converted = add_customer(
+        app,
+        shop,
+        status=CustomerStatus.GUEST,
+        last_name="Đỗ",
+        first_name="Hà",
+        email="ha.do@example.com",
+    )
+    with app.app_context():
+        shop_row = db.session.get(Shop, shop.id)
+        db.session.get(Customer, converted.id).created_at = datetime(2024, 1, 15, 3, tzinfo=UTC)
+        customer_service.register_member(
+            shop=shop_row,
+            first_name="Hà",
+            last_name="Đỗ",
+            email="ha.do@example.com",
+            phone=None,
+            password=PASSWORD,
+        )
+        db.session.flush()
+        db.session.execute(
+            db.update(CustomerEvent)
+            .where(CustomerEvent.customer_id == converted.id, CustomerEvent.type == "registered")
+            .values(created_at=datetime(2025, 6, 2, 3, tzinfo=UTC))
+        )
+        db.session.commit()
+    # And a guest first recorded on 20/03/2025 (late in the evening, Vietnam time)
+    guest = add_customer(
+        app, shop, status=CustomerStatus.GUEST, last_name="Phạm", first_name="Dung"
+    )
+    with app.app_context():
+        db.session.get(Customer, guest.id).created_at = datetime(2025, 3, 20, 16, 30, tzinfo=UTC)
+        db.session.commit()
+
+    page = list_page(client, shop)
+
+    assert "02/06/2025" in date_cell(row_of(page, converted))
+    assert "15/01/2024" not in page
+    assert "20/03/2025" in date_cell(row_of(page, guest))
+    # The heading is true of both dates; each cell says which one it is to a screen reader
+    # on a phone, where the heading is not shown
+    assert '<th scope="col" class="text-nowrap">Created</th>' in page
+    assert ">Registered </span>" in date_cell(row_of(page, converted))
+    assert ">Created </span>" in date_cell(row_of(page, guest))
+    client.post("/language", data={"lang": "vi"})
+    page = list_page(client, shop)
+    assert '<th scope="col" class="text-nowrap">Ngày tạo</th>' in page
+    assert ">Ngày đăng ký </span>" in date_cell(row_of(page, converted))
+    assert ">Ngày tạo </span>" in date_cell(row_of(page, guest))
+
+
+def test_a_member_without_a_registration_on_the_timeline_is_dated_by_the_record(
+    app, client, shop, as_owner
+):
+    # A member the shop wrote in itself (an import, say) has no registration event
+    with app.app_context():
+        shop_row = db.session.get(Shop, shop.id)
+        customer = Customer(
+            shop_id=shop.id,
+            shop=shop_row,
+            code="KH777777",
+            first_name="Long",
+            email="long@example.com",
+            status=CustomerStatus.OFFICIAL,
+            created_at=datetime(2025, 2, 1, 3, tzinfo=UTC),
+        )
+        db.session.add(customer)
+        db.session.commit()
+        member = CustomerInfo(customer.id, customer.code, "Long", customer.email, shop.slug)
+
+    assert "01/02/2025" in date_cell(row_of(list_page(client, shop), member))
+
+
 def test_empty_waiting_list_says_so(client, shop, as_owner, official):
     page = list_page(client, shop, status="temporary")
     assert rows_of(page) == []

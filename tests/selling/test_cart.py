@@ -1,5 +1,7 @@
 """The cart: adding, changing and removing products, in the session, one cart per shop."""
 
+import re
+
 import pytest
 
 from tests.selling import make_product, set_product
@@ -134,3 +136,37 @@ def test_an_out_of_stock_product_page_has_no_add_to_cart_form(app, client, shop)
     sold_out = make_product(app, shop, "Hết hàng", 10_000, track_stock=True, stock=0)
     page = client.get(f"/{shop.slug}/products/{sold_out.slug}").text
     assert f'action="/{shop.slug}/cart/add"' not in page
+
+
+# --- The header's cart link -----------------------------------------------------------
+
+
+def cart_link(page):
+    """What the header's cart link reads, its icon and tags left out."""
+    link = re.search(r'<a class="nav-link cart-link"[^>]*>(.*?)</a>', page, re.S).group(1)
+    return " ".join(re.sub(r"<[^>]+>", " ", link).split())
+
+
+def test_the_header_counts_the_items_in_the_cart(buyer, ao_dai, non_la):
+    buyer.add(ao_dai.id, 2)
+    buyer.add(non_la.id, 1)
+    assert cart_link(buyer.client.get(f"/{buyer.slug}/").text) == "Cart 3 items"
+
+
+def test_an_empty_cart_shows_no_number_in_the_header(client, shop, buyer, non_la):
+    # A new visitor, a cart emptied by hand, and the order page after a checkout
+    pages = [client.get(f"/{shop.slug}/").text]
+    buyer.add(non_la.id, 2)
+    pages.append(buyer.update(**{f"quantity-{non_la.id}": "0"}).text)
+    buyer.add(non_la.id, 1)
+    placed = buyer.checkout()
+    assert placed.status_code == 302, placed.text
+    pages.append(client.get(placed.headers["Location"]).text)
+    pages.append(client.get(f"/{shop.slug}/").text)
+
+    for page in pages:
+        assert cart_link(page) == "Cart"
+        assert "cart-count" not in page
+    # In Vietnamese, the link is still named for what it leads to
+    client.post("/language", data={"lang": "vi"})
+    assert cart_link(client.get(f"/{shop.slug}/").text) == "Giỏ hàng"

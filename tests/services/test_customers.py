@@ -833,3 +833,84 @@ def test_a_reset_request_at_another_shop_queues_nothing(app, shop, other_shop, m
         svc.request_password_reset(shop=shop_row(other_shop), email=EMAIL)
         db.session.commit()
         assert outbox() == []
+
+
+# --- Changing the email ---------------------------------------------------------------
+
+OTHER_EMAIL = "binh.tran@example.com"
+
+
+def change_email_with_other_work(shop, member_id, new_email):
+    """The member's change of email in a transaction that already holds other work of the
+    caller's: a new first name, a new phone (with its event) and a renamed shop. Returns
+    the refusal, or None when the change went through."""
+    customer = db.session.get(Customer, member_id)
+    customer.first_name = "Bình"
+    svc.add_member_phone(customer=customer, number="0987 654 321")
+    shop_row(shop).name = "Tên mới"
+    try:
+        svc.change_email(
+            shop=shop_row(shop), customer=customer, new_email=new_email, password=PASSWORD
+        )
+    except svc.DuplicateEmail as refused:
+        # The refused change is undone on the object too, not only in the database.
+        assert (customer.email, customer.first_name) == (EMAIL, "Bình")
+        return refused
+    return None
+
+
+def the_other_work_was_kept(shop, member_id):
+    customer = db.session.get(Customer, member_id)
+    assert customer.email == EMAIL
+    assert customer.first_name == "Bình"
+    assert [phone.number for phone in customer.phones] == ["+84912345678", "+84987654321"]
+    assert shop_row(shop).name == "Tên mới"
+    assert event_types(member_id) == ["phone_added"]
+    assert outbox() == []
+
+
+@pytest.mark.parametrize("taken_meanwhile", [False, True])
+def test_an_email_of_another_customer_refuses_only_the_change(
+    app, shop, monkeypatch, taken_meanwhile
+):
+    # Given another member with that address, found by the check or (written by an import,
+    # say, just after the check looked) refused by the database only
+    with app.app_context():
+        add_member(shop, CustomerStatus.OFFICIAL, email=OTHER_EMAIL, phone=None)
+        member_id = add_member(shop, CustomerStatus.OFFICIAL).id
+    if taken_meanwhile:
+        monkeypatch.setattr(svc, "find_by_email", lambda shop, email: None)
+
+    with app.app_context():
+        refused = change_email_with_other_work(shop, member_id, "Binh.Tran@Example.com")
+        assert refused is not None
+        assert refused.field == "email"
+        # In the shop's language, Vietnamese, whichever way it was found
+        assert str(refused.message) == "Địa chỉ email này đã được dùng cho một tài khoản khác."
+        db.session.commit()
+
+    with app.app_context():
+        the_other_work_was_kept(shop, member_id)
+        assert count(Customer, Customer.email == OTHER_EMAIL) == 1
+
+
+def test_a_changed_email_is_kept_with_the_callers_other_work(app, shop):
+    with app.app_context():
+        member_id = add_member(shop, CustomerStatus.OFFICIAL).id
+    with app.app_context():
+        assert change_email_with_other_work(shop, member_id, "Moi@Example.com") is None
+        db.session.commit()
+    with app.app_context():
+        customer = db.session.get(Customer, member_id)
+        assert (customer.email, customer.first_name) == ("moi@example.com", "Bình")
+        assert shop_row(shop).name == "Tên mới"
+        assert event_types(member_id) == [
+            "phone_added",
+            "email_changed",
+            "email_sent",
+            "email_sent",
+        ]
+        assert [(m.kind, m.to_address) for m in outbox()] == [
+            ("member_confirm_email", "moi@example.com"),
+            ("member_email_changed", EMAIL),
+        ]

@@ -6,6 +6,7 @@ import pytest
 
 from core.extensions import db
 from models import Customer, CustomerPhone, utcnow
+from services import customers as customer_service
 from tests.storefront import event_types, make_member, outbox
 
 NEW_PASSWORD = "mat khau moi 2025"
@@ -262,6 +263,36 @@ def test_a_refused_email_change_changes_nothing(
     with app.app_context():
         assert customer_of(signed_in).email == signed_in.email
         assert outbox() == []
+
+
+@pytest.mark.parametrize("taken_meanwhile", [False, True])
+def test_another_customers_email_is_refused_in_vietnamese_and_the_account_is_kept(
+    app, client, shop, signed_in, monkeypatch, taken_meanwhile
+):
+    # Given a confirmed member, and another customer with the address they want; when
+    # ``taken_meanwhile``, that address was written (by an import, say) just after the
+    # page looked for it, so that only the database refuses it
+    make_member(app, shop, "khac@example.com")
+    with app.app_context():
+        customer_of(signed_in).email_verified_at = utcnow()
+        db.session.commit()
+    if taken_meanwhile:
+        monkeypatch.setattr(customer_service, "find_by_email", lambda shop, email: None)
+    client.post("/language", data={"lang": "vi"})
+
+    response = change_email(client, shop, "Khac@Example.com", signed_in.password)
+
+    assert response.status_code == 200
+    assert "Địa chỉ email này đã được dùng cho một tài khoản khác." in response.text
+    with app.app_context():
+        customer = customer_of(signed_in)
+        assert customer.email == signed_in.email
+        assert customer.email_verified_at is not None
+        assert "email_changed" not in event_types(signed_in.id)
+        assert outbox() == []
+    page = client.get(f"/{shop.slug}/account/profile")
+    assert page.status_code == 200
+    assert signed_in.email in page.text
 
 
 # --- Password -------------------------------------------------------------------------
