@@ -19,7 +19,16 @@ from admin.forms import CustomerBulkForm, CustomerCancelForm, EmptyForm
 from core.auth import current_membership, safe_next, staff_required
 from core.extensions import db
 from core.tenancy import get_for_shop_or_404, shop_query
-from models import Customer, CustomerEvent, CustomerStatus, Order, OutboxMessage, Role, fold
+from models import (
+    Customer,
+    CustomerEvent,
+    CustomerStatus,
+    Order,
+    OrderStatus,
+    OutboxMessage,
+    Role,
+    fold,
+)
 from services import customers as customer_service
 from services import favourites as favourite_service
 from services import order_status as order_service
@@ -85,8 +94,16 @@ def customer_helpers():
     return {
         "customer_status_label": lambda s: STATUS_LABELS.get(s, s),
         "customer_status_colour": lambda s: STATUS_COLOURS.get(s, "secondary"),
+        "customer_tag_classes": tag_classes,
         "display_phone": display_phone,
     }
+
+
+def tag_classes(name):
+    """The badge of a tag: the automatic "hay hoàn" stands out in red."""
+    if name == order_service.REFUSAL_TAG:
+        return "bg-danger-subtle text-danger-emphasis border border-danger-subtle"
+    return "text-bg-light border"
 
 
 def can_manage_members():
@@ -125,18 +142,17 @@ def status_counts(condition):
     return {"": sum(counts.values()), **{status: counts.get(status, 0) for status, _ in TABS[1:]}}
 
 
-def registration_dates(customers):
-    """When each member among ``customers`` registered, by id: the first ``registered`` event
-    of their timeline. A guest who registers later keeps the record (and the ``created_at``)
-    of their first order, so the record's age is not the account's."""
-    ids = [customer.id for customer in customers if customer.is_member]
+def refusal_counts(customers):
+    """How many COD parcels each of ``customers`` refused, by id, for those who refused any:
+    one query for the page (``order_service.refusals_count`` counts one customer's)."""
+    ids = [customer.id for customer in customers]
     if not ids:
         return {}
     query = (
-        shop_query(CustomerEvent)
-        .with_only_columns(CustomerEvent.customer_id, func.min(CustomerEvent.created_at))
-        .where(CustomerEvent.type == "registered", CustomerEvent.customer_id.in_(ids))
-        .group_by(CustomerEvent.customer_id)
+        shop_query(Order)
+        .with_only_columns(Order.customer_id, func.count(Order.id))
+        .where(Order.status == OrderStatus.RETURNED, Order.customer_id.in_(ids))
+        .group_by(Order.customer_id)
     )
     return dict(db.session.execute(query).all())
 
@@ -154,14 +170,15 @@ def customers():
         query = query.where(condition)
     if status:
         query = query.where(Customer.status == status)
-    query = query.order_by(Customer.created_at.desc(), Customer.id.desc()).options(
-        selectinload(Customer.phones)
+    # Newest first: a guest of long ago who registers today heads the waiting list.
+    query = query.order_by(Customer.joined_at.desc(), Customer.id.desc()).options(
+        selectinload(Customer.phones), selectinload(Customer.tags)
     )
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)
     return render_template(
         "admin/customers.html",
         page=page,
-        registered_on=registration_dates(page.items),
+        refusals=refusal_counts(page.items),
         status=status,
         q=q,
         tabs=TABS,

@@ -233,9 +233,12 @@ def register_member(
     from_guest = customer is not None
     # A savepoint, so that a refusal undoes this registration and nothing of the caller's.
     savepoint = db.session.begin_nested()
+    now = utcnow()
     try:
         if customer is None:
-            customer = Customer(shop_id=shop.id, shop=shop, code=next_customer_code(shop))
+            customer = Customer(
+                shop_id=shop.id, shop=shop, code=next_customer_code(shop), created_at=now
+            )
             db.session.add(customer)
         customer.email = email
         customer.first_name = first_name
@@ -243,6 +246,7 @@ def register_member(
         customer.password_hash = password_hash
         customer.session_token = new_token()
         customer.status = CustomerStatus.TEMPORARY
+        customer.registered_at = now
         set_marketing(customer, accepts_marketing, "registration")
         if number is not None:
             add_phone(customer=customer, number=number, primary=not customer.phones)

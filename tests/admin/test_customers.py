@@ -7,9 +7,10 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from core.extensions import db
 from models import (
@@ -17,13 +18,18 @@ from models import (
     CustomerEvent,
     CustomerStatus,
     MailStatus,
+    Order,
+    OrderStatus,
     OutboxMessage,
     Shop,
     StaffUser,
     utcnow,
 )
 from services import customers as customer_service
+from services import order_status as order_service
 from tests.conftest import PASSWORD
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,8 @@ def add_customer(
     verified=False,
 ):
     """A customer reached the way a real one is: a guest from a checkout, a member by
-    registering (then approved or cancelled by the system). ``age`` backdates it."""
+    registering (then approved or cancelled by the system). ``age`` backdates it (and a
+    member's registration)."""
     with app.app_context():
         shop_row = db.session.get(Shop, shop.id)
         if status == CustomerStatus.GUEST:
@@ -87,6 +94,8 @@ def add_customer(
             customer.email_verified_at = utcnow()
         if age is not None:
             customer.created_at = utcnow() - age
+            if customer.registered_at is not None:
+                customer.registered_at = customer.created_at
         db.session.commit()
         return CustomerInfo(customer.id, customer.code, customer.full_name, email, shop.slug)
 
@@ -194,6 +203,25 @@ def mails_to(app, address, kind=None):
 def count(app, model):
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model))
+
+
+class Statements:
+    """The SQL statements run while the block runs."""
+
+    def __init__(self, app):
+        self.app, self.seen = app, []
+
+    def __enter__(self):
+        with self.app.app_context():
+            self.engine = db.engine
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self.seen
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+    def _count(self, conn, cursor, statement, *args):
+        self.seen.append(statement)
 
 
 def list_page(client, shop, **query):
@@ -394,12 +422,7 @@ def test_the_list_dates_a_member_by_registration_and_a_guest_by_first_record(
             phone=None,
             password=PASSWORD,
         )
-        db.session.flush()
-        db.session.execute(
-            db.update(CustomerEvent)
-            .where(CustomerEvent.customer_id == converted.id, CustomerEvent.type == "registered")
-            .values(created_at=datetime(2025, 6, 2, 3, tzinfo=UTC))
-        )
+        db.session.get(Customer, converted.id).registered_at = datetime(2025, 6, 2, 3, tzinfo=UTC)
         db.session.commit()
     # And a guest first recorded on 20/03/2025 (late in the evening, Vietnam time)
     guest = add_customer(
@@ -426,10 +449,8 @@ def test_the_list_dates_a_member_by_registration_and_a_guest_by_first_record(
     assert ">Ngày tạo </span>" in date_cell(row_of(page, guest))
 
 
-def test_a_member_without_a_registration_on_the_timeline_is_dated_by_the_record(
-    app, client, shop, as_owner
-):
-    # A member the shop wrote in itself (an import, say) has no registration event
+def test_a_member_without_a_registration_date_is_dated_by_the_record(app, client, shop, as_owner):
+    # A member the shop wrote in itself (an import, say) never registered
     with app.app_context():
         shop_row = db.session.get(Shop, shop.id)
         customer = Customer(
@@ -445,7 +466,176 @@ def test_a_member_without_a_registration_on_the_timeline_is_dated_by_the_record(
         db.session.commit()
         member = CustomerInfo(customer.id, customer.code, "Long", customer.email, shop.slug)
 
-    assert "01/02/2025" in date_cell(row_of(list_page(client, shop), member))
+    cell = date_cell(row_of(list_page(client, shop), member))
+    assert "01/02/2025" in cell
+    assert ">Created </span>" in cell
+
+
+def test_a_guest_who_registers_today_heads_the_waiting_list(app, client, shop, as_owner):
+    # Given a guest first recorded by a checkout two years ago
+    converted = add_customer(
+        app,
+        shop,
+        status=CustomerStatus.GUEST,
+        last_name="Lý",
+        first_name="Thu",
+        email="thu.ly@example.com",
+        age=timedelta(days=730),
+    )
+    # And members who registered (and were recorded) three days and an hour ago
+    for last_name, first_name, email, age in (
+        ("Đỗ", "Hà", "ha.do@example.com", timedelta(days=3)),
+        ("Vũ", "Khánh", "khanh.vu@example.com", timedelta(hours=1)),
+    ):
+        add_customer(
+            app,
+            shop,
+            status=CustomerStatus.TEMPORARY,
+            last_name=last_name,
+            first_name=first_name,
+            email=email,
+            age=age,
+        )
+    # When the guest registers today
+    with app.app_context():
+        customer_service.register_member(
+            shop=db.session.get(Shop, shop.id),
+            first_name="Thu",
+            last_name="Lý",
+            email="thu.ly@example.com",
+            phone=None,
+            password=PASSWORD,
+        )
+        db.session.commit()
+
+    # Then they head the waiting list, and the whole list, dated today (in Vietnam)
+    today = datetime.now(VIETNAM).strftime("%d/%m/%Y")
+    for query in ({"status": "temporary"}, {}):
+        rows = rows_of(list_page(client, shop, **query))
+        assert [re.search(r"(Lý Thu|Vũ Khánh|Đỗ Hà)", row).group(1) for row in rows] == [
+            "Lý Thu",
+            "Vũ Khánh",
+            "Đỗ Hà",
+        ]
+        assert f'/admin/customers/{converted.id}"' in rows[0]
+        assert today in date_cell(rows[0])
+        assert ">Registered </span>" in date_cell(rows[0])
+    # And the waiting list's date column says what its dates are
+    page = list_page(client, shop, status="temporary")
+    assert '<th scope="col" class="text-nowrap">Registered</th>' in page
+
+
+def add_order(app, shop, customer, status):
+    """An order of the customer, written straight in (placing one has tests of its own)."""
+    with app.app_context():
+        shop_row = db.session.get(Shop, shop.id)
+        shop_row.order_seq += 1
+        order = Order(
+            shop_id=shop.id,
+            number=shop_row.order_seq,
+            customer_id=customer.id,
+            status=status,
+            full_name=customer.name,
+            phone="+84912345678",
+            line1="12 Hàng Bạc",
+            province="Thành phố Hà Nội",
+            subtotal=300_000,
+            total=300_000,
+        )
+        db.session.add(order)
+        db.session.commit()
+        return order.id
+
+
+def refuse_parcels(app, shop, customer, n):
+    """``n`` COD parcels of the customer come back refused, as the shop records it."""
+    for _ in range(n):
+        order_id = add_order(app, shop, customer, OrderStatus.SHIPPING)
+        with app.app_context():
+            order_service.change_order_status(
+                shop=db.session.get(Shop, shop.id),
+                order=db.session.get(Order, order_id),
+                actor=None,
+                status=OrderStatus.RETURNED,
+            )
+            db.session.commit()
+
+
+def refusals_badge(row):
+    found = re.search(r'<span class="badge[^"]*customer-refusals".*?</span></span>', row, re.S)
+    return found.group(0) if found else None
+
+
+def test_the_list_shows_who_refuses_parcels_and_their_tags(
+    app, client, shop, other_shop, as_owner, waiting, official, guest
+):
+    # Given a member waiting for approval who refused two COD parcels (and so was tagged)
+    refuse_parcels(app, shop, waiting, 2)
+    add_order(app, shop, waiting, OrderStatus.COMPLETED)
+    # And a guest who refused one, an official member whose parcels were all taken
+    refuse_parcels(app, shop, guest, 1)
+    add_order(app, shop, official, OrderStatus.COMPLETED)
+    add_order(app, shop, official, OrderStatus.CANCELLED)
+
+    page = list_page(client, shop)
+
+    badge = refusals_badge(row_of(page, waiting))
+    assert badge is not None
+    assert ">2 refused</span>" in badge
+    assert 'title="2 parcels refused by the customer"' in badge
+    assert "text-bg-danger" in badge
+    # And the automatic "hay hoàn" tag stands out among the tags
+    assert re.search(
+        r'class="badge[^"]*bg-danger-subtle[^"]*">hay hoàn</span>', row_of(page, waiting)
+    )
+    assert ">1 refused</span>" in refusals_badge(row_of(page, guest))
+    assert 'title="1 parcel refused by the customer"' in refusals_badge(row_of(page, guest))
+    assert "hay hoàn" not in row_of(page, guest)
+    assert refusals_badge(row_of(page, official)) is None
+    assert "customer-flags" not in row_of(page, official)
+    # The waiting tab shows it too, in Vietnamese as the shop speaks it
+    client.post("/language", data={"lang": "vi"})
+    row = row_of(list_page(client, shop, status="temporary"), waiting)
+    assert ">Hoàn 2</span>" in refusals_badge(row)
+    assert 'title="2 đơn hoàn hàng (khách từ chối nhận)"' in refusals_badge(row)
+
+
+def test_the_list_reads_the_same_statements_for_3_customers_as_for_30(app, client, shop, as_owner):
+    def add(n, start):
+        for i in range(start, start + n):
+            customer = add_customer(
+                app,
+                shop,
+                status=CustomerStatus.TEMPORARY if i % 2 else CustomerStatus.GUEST,
+                last_name="Khách",
+                first_name=f"Số {i}",
+                email=f"khach{i}@example.com",
+                phone=f"+8491200{i:04d}",
+            )
+            refuse_parcels(app, shop, customer, 2)
+            add_order(app, shop, customer, OrderStatus.COMPLETED)
+
+    def statements(tab):
+        list_page(client, shop, **tab)  # warm: the first request reads a little more
+        with Statements(app) as seen:
+            page = list_page(client, shop, **tab)
+        return len(seen), page
+
+    add(3, 0)
+    few = {
+        name: statements(tab) for name, tab in (("all", {}), ("waiting", {"status": "temporary"}))
+    }
+    add(27, 3)
+    many = {
+        name: statements(tab) for name, tab in (("all", {}), ("waiting", {"status": "temporary"}))
+    }
+
+    assert len(rows_of(many["all"][1])) == 30
+    assert len(rows_of(many["waiting"][1])) == 15
+    assert many["all"][1].count("customer-refusals") == 30
+    assert many["all"][1].count("hay hoàn</span>") == 30
+    assert many["all"][0] == few["all"][0]
+    assert many["waiting"][0] == few["waiting"][0]
 
 
 def test_empty_waiting_list_says_so(client, shop, as_owner, official):
@@ -824,6 +1014,37 @@ def test_customer_page_shows_contact_timeline_and_emails(
     assert f"/admin/customers/{waiting.id}/reinstate" in page
     assert f"/admin/customers/{waiting.id}/approve" not in page
     assert f"/admin/customers/{waiting.id}/cancel" not in page
+
+
+def test_the_record_dates_a_member_by_registration_and_a_guest_by_creation(
+    app, client, shop, as_owner, waiting, guest
+):
+    # Given a member first recorded as a guest in January 2024, who registered in June 2025
+    with app.app_context():
+        member = db.session.get(Customer, waiting.id)
+        member.created_at = datetime(2024, 1, 15, 3, tzinfo=UTC)
+        member.registered_at = datetime(2025, 6, 2, 3, tzinfo=UTC)
+        db.session.get(Customer, guest.id).created_at = datetime(2025, 3, 20, 16, 30, tzinfo=UTC)
+        db.session.commit()
+
+    page = client.get(f"/{shop.slug}/admin/customers/{waiting.id}").text
+    assert '<dt>Registered</dt><dd class="customer-registered">02/06/2025 10:00</dd>' in page
+    assert "customer-created" not in page
+    page = client.get(f"/{shop.slug}/admin/customers/{guest.id}").text
+    assert '<dt>Created</dt><dd class="customer-created">20/03/2025 23:30</dd>' in page
+    assert "<dt>Registered</dt>" not in page
+    client.post("/language", data={"lang": "vi"})
+    page = client.get(f"/{shop.slug}/admin/customers/{guest.id}").text
+    assert '<dt>Ngày tạo</dt><dd class="customer-created">20/03/2025 23:30</dd>' in page
+
+
+def test_the_record_shows_the_customers_tags(app, client, shop, as_owner, official, guest):
+    refuse_parcels(app, shop, official, 2)
+    page = client.get(f"/{shop.slug}/admin/customers/{official.id}").text
+    tags = re.search(r'<dd class="customer-tags">.*?</dd>', page, re.S).group(0)
+    assert "hay hoàn</span>" in tags
+    assert '<div class="fw-bold refusals text-danger">2</div>' in page
+    assert "customer-tags" not in client.get(f"/{shop.slug}/admin/customers/{guest.id}").text
 
 
 def test_timeline_times_are_in_the_shops_time_zone(app, client, shop, as_owner, waiting):

@@ -4,6 +4,7 @@ then reads what the database holds."""
 
 import re
 import time
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -18,6 +19,7 @@ from models import (
     OutboxMessage,
     Shop,
     StaffUser,
+    utcnow,
 )
 from services import ServiceError
 from services import customers as svc
@@ -296,6 +298,42 @@ def test_a_guest_known_only_by_phone_is_taken_over(app, shop):
         assert customer.email == EMAIL
         assert [p.number for p in customer.phones] == ["+84912345678"]
         assert customer.status == CustomerStatus.TEMPORARY
+
+
+def test_registering_dates_the_membership_and_a_guest_keeps_the_date_of_their_record(
+    app, shop, owner
+):
+    # Given a guest recorded by a checkout in January 2024
+    recorded = datetime(2024, 1, 15, 3, tzinfo=UTC)
+    with app.app_context():
+        guest = add_customer(shop, email=EMAIL, first_name="Khách", created_at=recorded)
+        db.session.commit()
+        guest_id = guest.id
+        assert guest.registered_at is None
+    # When they register, and a new shopper registers too
+    with app.app_context():
+        before = utcnow()
+        register(shop)
+        newcomer = register(shop, email="binh@example.com", phone="0987 654 321")
+        db.session.commit()
+        after, newcomer_id = utcnow(), newcomer.id
+    # Then both are dated by their registration; the guest's record keeps its own date
+    with app.app_context():
+        member = db.session.get(Customer, guest_id)
+        assert member.created_at == recorded
+        assert before <= member.registered_at <= after
+        assert member.joined_at == member.registered_at
+        registered_at = member.registered_at
+        newcomer = db.session.get(Customer, newcomer_id)
+        assert before <= newcomer.registered_at <= after
+    # And approving them, or their email registered again, leaves the date alone
+    with app.app_context():
+        member = db.session.get(Customer, guest_id)
+        svc.approve(shop=shop_row(shop), customer=member, actor=db.session.get(StaffUser, owner.id))
+        assert register(shop, phone="") is None
+        db.session.commit()
+    with app.app_context():
+        assert db.session.get(Customer, guest_id).registered_at == registered_at
 
 
 @pytest.mark.parametrize(
