@@ -115,7 +115,7 @@ def matching_customers(q):
         shop_query(Customer)
         .where(condition)
         .where(Customer.status != CustomerStatus.CANCELLED)
-        .order_by(Customer.created_at.desc(), Customer.id.desc())
+        .order_by(Customer.joined_at.desc(), Customer.id.desc())
         .options(selectinload(Customer.phones))
         .limit(SEARCH_LIMIT)
     ).all()

@@ -113,7 +113,6 @@ def order(token):
         "storefront/order.html",
         order=found,
         labels={
-            "status": order_status.STATUS_LABELS,
             "payment": order_status.PAYMENT_LABELS,
             "method": order_status.METHOD_LABELS,
         },

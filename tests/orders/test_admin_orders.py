@@ -2,12 +2,13 @@
 its timeline, and the changes a manager makes. Staff may look; only managers and the owner
 change an order; another shop's order is a page that does not exist."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
 
 from core.extensions import db
-from models import Order, OutboxMessage
+from models import CustomerTag, Order, OutboxMessage
 from tests.orders import mails
 from tests.orders.conftest import Line
 
@@ -152,6 +153,24 @@ def test_one_order_shows_lines_totals_contact_and_customer(
         assert text in page.text, text
     # Looking is not changing: staff get no buttons.
     assert f"/admin/orders/{order.id}/status" not in page.text
+
+
+def test_the_order_shows_the_buyers_refusal_tag_in_red(
+    app, client, auth, shop, staff_member, buyer, make_order
+):
+    with app.app_context():
+        db.session.add(CustomerTag(shop_id=shop.id, customer_id=buyer, name="hay hoàn"))
+        db.session.add(CustomerTag(shop_id=shop.id, customer_id=buyer, name="khách sỉ"))
+        db.session.commit()
+    order = make_order(shop, customer_id=buyer)
+    auth.login_staff(staff_member)
+    page = client.get(f"/{shop.slug}/admin/orders/{order.id}").text
+    red = re.search(r'<span class="([^"]*)">hay hoàn</span>', page)
+    plain = re.search(r'<span class="([^"]*)">khách sỉ</span>', page)
+    assert red is not None
+    assert "text-danger" in red.group(1)
+    assert plain is not None
+    assert "text-danger" not in plain.group(1)
 
 
 def test_a_manager_moves_an_order_on_and_the_customer_is_told(
