@@ -1,4 +1,6 @@
-"""What every page a browser test visits must satisfy."""
+"""What every page a browser test visits must satisfy, and the data the tests type."""
+
+import uuid
 
 A11Y_SCRIPT = """
 () => {
@@ -50,3 +52,9 @@ def vi(msgid, **values):
 
     text = Translations.load(str(ROOT / "translations"), ["vi"]).gettext(msgid)
     return text % values if values else text
+
+
+def new_phone():
+    """A Vietnamese mobile number no other test run has used: 098 (Viettel), where every
+    seven-digit rest is a valid number (some 099… ones are not)."""
+    return f"098{uuid.uuid4().int % 10**7:07d}"

@@ -5,7 +5,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.e2e.checks import vi
+from tests.e2e.checks import new_phone, vi
 from tests.e2e.conftest import PHONE
 from tests.e2e.test_member_flow import check
 from tests.e2e.test_purchase import add_to_cart, place_order
@@ -32,7 +32,7 @@ def test_the_cart_link_counts_items_and_shows_no_number_when_empty(browser, live
     page.goto(f"{base}/demo/checkout")
     page.fill("input[name=full_name]", "Trần Thị Khách")
     page.fill("input[name=email]", f"khach.{uuid.uuid4().hex[:6]}@example.com")
-    page.fill("input[name=phone]", f"09{uuid.uuid4().int % 10**8:08d}")
+    page.fill("input[name=phone]", new_phone())
     page.fill("input[name=line1]", "45 Hai Bà Trưng")
     page.fill("input[name=ward]", "Phường Sài Gòn")
     page.select_option("select[name=province]", label="Hồ Chí Minh")

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.checks import check_no_horizontal_overflow, check_page, vi
+from tests.e2e.checks import check_no_horizontal_overflow, check_page, new_phone, vi
 from tests.e2e.conftest import PHONE
 
 WAITING = "Your account is waiting for the shop's approval. We will email you when it is approved."
@@ -62,7 +62,7 @@ def test_member_registers_is_approved_then_cancelled(browser, live_server, shots
     manager = browser.new_context(**options).new_page()
     email = f"lan.{uuid.uuid4().hex[:6]}@example.com"
     password = "hoa sen 2026"
-    number = f"09{uuid.uuid4().int % 10**8:08d}"
+    number = new_phone()
 
     # The shopper registers and is told to wait.
     visit(shopper, f"{base}/demo/", shots, "01-storefront", phone)
