@@ -197,6 +197,22 @@ def test_the_list_shows_the_members_visible_favourites(
     assert "product-placeholder" in html  # no images: the placeholder stands in
 
 
+def test_a_favourite_in_stock_goes_to_the_cart_from_the_list(client, shop, signed_in, make_product):
+    scarf, _ = make_product(shop, name="Khăn lụa", price=350_000)
+    sold_out, _ = make_product(shop, name="Nón lá", track_stock=True, stock=0)
+    toggle(client, shop, scarf)
+    toggle(client, shop, sold_out)
+    html = listed(client, shop)
+    assert html.count('class="add-to-cart"') == 1
+    assert f'name="product_id" value="{scarf}"' in html
+    assert f'name="product_id" value="{sold_out}"' not in html
+    assert "Out of stock" in html
+    added = client.post(
+        f"/{shop.slug}/cart/add", data={"product_id": scarf, "quantity": 1}, follow_redirects=True
+    )
+    assert "“Khăn lụa” was added to your cart." in added.text
+
+
 def test_a_hidden_favourite_is_left_out_of_the_list(app, client, shop, signed_in, make_product):
     scarf, _ = make_product(shop, name="Khăn lụa")
     toggle(client, shop, scarf)
