@@ -21,7 +21,8 @@ def visible_products():
 
 @bp.context_processor
 def inject_collections():
-    if g.get("shop") is None or request.endpoint not in CATALOG_ENDPOINTS:
+    """The shop's collections in the menu of every storefront page."""
+    if g.get("shop") is None:
         return {}
     return {"shop_collections": showcase.nav_collections(g.shop)}
 
@@ -74,10 +75,3 @@ def media(filename):
         abort(404)
     return send_file(path, max_age=MEDIA_MAX_AGE, conditional=True)
 
-
-CATALOG_ENDPOINTS = {
-    "storefront.home",
-    "storefront.collection",
-    "storefront.product",
-    "storefront.search",
-}

@@ -116,3 +116,14 @@ def test_models_keep_money_as_integers(app, shop, make_product):
         assert db.session.get(Product, product_id).price == 1_250_000
         assert isinstance(db.session.get(Product, product_id).price, int)
         assert Collection.__table__.c.shop_id.index
+
+
+def test_the_menu_shows_the_collections_on_every_storefront_page(app, client, shop):
+    with app.app_context():
+        catalog_service.create_collection(shop=db.session.get(Shop, shop.id), name="Áo dài")
+        db.session.commit()
+    link = f'href="/{shop.slug}/collections/ao-dai"'
+    for path in ("/", "/cart", "/account/login", "/account/register", "/search?q=ao"):
+        page = client.get(f"/{shop.slug}{path}")
+        assert page.status_code == 200, path
+        assert link in page.text, path
