@@ -74,4 +74,3 @@ def media(filename):
     if path is None:
         abort(404)
     return send_file(path, max_age=MEDIA_MAX_AGE, conditional=True)
-
