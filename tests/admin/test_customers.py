@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from core.extensions import db
 from models import (
@@ -28,6 +28,7 @@ from models import (
 from services import customers as customer_service
 from services import order_status as order_service
 from tests.conftest import PASSWORD
+from tests.sql import Statements
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -203,25 +204,6 @@ def mails_to(app, address, kind=None):
 def count(app, model):
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model))
-
-
-class Statements:
-    """The SQL statements run while the block runs."""
-
-    def __init__(self, app):
-        self.app, self.seen = app, []
-
-    def __enter__(self):
-        with self.app.app_context():
-            self.engine = db.engine
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self.seen
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, conn, cursor, statement, *args):
-        self.seen.append(statement)
 
 
 def list_page(client, shop, **query):

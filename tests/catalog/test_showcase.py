@@ -3,8 +3,6 @@ catalog changes. Each test fills that memory by showing a page first, changes th
 the way the shop or a shopper would, and reads the page again: it must show the change.
 The pages are read in Vietnamese, the shop's language."""
 
-from sqlalchemy import event
-
 from core.extensions import db
 from models import Collection, Order, Product, ProductImage, Shop
 from services import catalog as catalog_service
@@ -13,6 +11,7 @@ from storefront import showcase
 from storefront.showcase import CatalogCache
 from tests.catalog.conftest import png_bytes
 from tests.selling import Buyer, make_product
+from tests.sql import Statements
 
 
 def page(client, shop, slug):
@@ -39,25 +38,6 @@ def update(shop_row, product, **values):
     catalog_service.update_product(
         shop=shop_row, product=product, **{**current, **values}, slug=product.slug
     )
-
-
-class Statements:
-    """The SQL statements run while the block runs."""
-
-    def __init__(self, app):
-        self.app, self.seen = app, []
-
-    def __enter__(self):
-        with self.app.app_context():
-            self.engine = db.engine
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self.seen
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, conn, cursor, statement, *args):
-        self.seen.append(statement)
 
 
 def test_a_shown_product_page_is_served_with_one_statement(app, client, shop):
