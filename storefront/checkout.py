@@ -6,8 +6,7 @@ from flask_babel import gettext as _
 
 from core.auth import current_customer
 from core.extensions import db
-from models import PaymentMethod
-from services import ServiceError, order_status
+from services import ServiceError
 from services import orders as order_service
 from services.phones import display_phone
 from storefront import bp
@@ -112,11 +111,5 @@ def order(token):
     return render_template(
         "storefront/order.html",
         order=found,
-        labels={
-            "payment": order_status.PAYMENT_LABELS,
-            "method": order_status.METHOD_LABELS,
-        },
-        is_transfer=found.payment_method == PaymentMethod.BANK_TRANSFER,
-        bank_details=(g.shop.bank_details or "").strip(),
         invite_to_register=found.source == "guest" and current_customer() is None,
     )
