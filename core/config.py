@@ -49,6 +49,7 @@ class Defaults:
     LOGIN_ACCOUNT_RATE_LIMIT = "20 per hour"
     SIGNUP_RATE_LIMIT = "10 per hour"
     MEMBER_REGISTER_RATE_LIMIT = "20 per hour"
+    MEMBER_PHONE_RATE_LIMIT = "20 per hour"  # a member's phone changes
 
     MAIL_SERVER = None  # unset: messages are written to instance/mail/ as .eml files
     MAIL_PORT = 25

@@ -10,6 +10,7 @@ from models.customer import (
     CustomerStatus,
     CustomerTag,
     Gender,
+    RegistrationClaim,
     fold,
 )
 from models.job import Job, JobStatus
@@ -45,6 +46,7 @@ __all__ = [
     "JobStatus",
     "MailStatus",
     "OutboxMessage",
+    "RegistrationClaim",
     "Role",
     "Shop",
     "Product",

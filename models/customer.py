@@ -166,8 +166,15 @@ Index(
 
 
 class CustomerPhone(db.Model):
+    """A phone on a customer's record. A number proves nothing (there is no SMS check): a
+    family may share one, a member may type anybody's. So several records of a shop may
+    carry the same number; it is matched only where that reveals and grants nothing."""
+
     __tablename__ = "customer_phones"
-    __table_args__ = (UniqueConstraint("shop_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("customer_id", "number"),
+        Index("ix_customer_phones_shop_id_number", "shop_id", "number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
@@ -257,3 +264,25 @@ class CustomerTag(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     customer: Mapped[Customer] = relationship(back_populates="tags")
+
+
+class RegistrationClaim(db.Model):
+    """Someone registered with the email of a guest record. Nothing of the guest's record
+    changes, and nothing of it is shown, until the link sent to that email is followed; the
+    registration waits here until then."""
+
+    __tablename__ = "registration_claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    phone: Mapped[str | None] = mapped_column(String(20))  # E.164
+    password_hash: Mapped[str] = mapped_column(String(255))
+    accepts_marketing: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    customer: Mapped[Customer] = relationship()

@@ -62,6 +62,9 @@ class Order(TimestampMixin, db.Model):
     created_by_staff_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_users.id", ondelete="SET NULL")
     )
+    # A guest checkout with the email of a cancelled member: taken (a refusal would tell the
+    # shopper the account exists), and shown to the manager as a warning.
+    cancelled_member_email: Mapped[bool] = mapped_column(default=False)
 
     # Snapshot of contact and delivery address.
     full_name: Mapped[str] = mapped_column(String(200))

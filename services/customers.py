@@ -9,8 +9,9 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash
 
 from core.extensions import db
 from core.outbox import send_template
@@ -23,6 +24,7 @@ from models import (
     CustomerPhone,
     CustomerStatus,
     Gender,
+    RegistrationClaim,
     Role,
     Shop,
     ShopMembership,
@@ -36,6 +38,7 @@ from services.phones import normalise_phone
 from services.shops import WrongPassword, check_password
 
 RESET_MAX_AGE = timedelta(hours=1)
+MAX_LOGIN_CANDIDATES = 10
 CONFIRM_MAX_AGE = timedelta(days=7)
 
 
@@ -98,26 +101,39 @@ def find_by_email(shop, email):
     return db.session.scalar(for_shop(Customer, shop).where(Customer.email == email))
 
 
-def find_by_phone(shop, number):
+def find_guest_by_phone(shop, number):
+    """The shop's oldest guest record with this phone. A number proves nothing, so it never
+    leads to a member's record: only a guest's, whose history no one can log in to."""
     return db.session.scalar(
         for_shop(Customer, shop)
         .join(CustomerPhone, CustomerPhone.customer_id == Customer.id)
-        .where(CustomerPhone.number == number)
+        .where(CustomerPhone.number == number, Customer.status == CustomerStatus.GUEST)
+        .order_by(Customer.id)
+        .limit(1)
     )
 
 
-def find_for_login(shop, login):
-    """The customer a login name (an email, or a phone in any format) points to."""
+def login_candidates(shop, login):
+    """The records a login name (an email, or a phone in any format) may mean: one for an
+    email, every record with a password that carries the phone (several may)."""
     login = (login or "").strip()
     if "@" in login:
         try:
-            return find_by_email(shop, normalise_email(login))
+            customer = find_by_email(shop, normalise_email(login))
         except ServiceError:
-            return None
+            return []
+        return [customer] if customer is not None else []
     try:
-        return find_by_phone(shop, normalise_phone(login))
+        number = normalise_phone(login)
     except ServiceError:
-        return None
+        return []
+    return db.session.scalars(
+        for_shop(Customer, shop)
+        .join(CustomerPhone, CustomerPhone.customer_id == Customer.id)
+        .where(CustomerPhone.number == number, Customer.password_hash.is_not(None))
+        .order_by(Customer.id)
+        .limit(MAX_LOGIN_CANDIDATES)
+    ).all()
 
 
 # --- Codes ----------------------------------------------------------------------------
@@ -158,15 +174,12 @@ def lock_registrations(shop):
 
 
 def add_phone(*, customer, number, primary=False):
-    """Give the customer a phone (E.164); refused when another customer of the shop has it."""
+    """Give the customer a phone (E.164), whoever else in the shop has the number too."""
     for phone in customer.phones:
         if phone.number == number:
             if primary:
                 set_primary_phone(customer=customer, phone=phone)
             return phone
-    owner = find_by_phone(customer.shop, number)
-    if owner is not None and owner is not customer:
-        raise DuplicatePhone(_l("This phone number is already used by another account."), "phone")
     phone = CustomerPhone(
         shop_id=customer.shop_id, number=number, is_primary=primary or not customer.phones
     )
@@ -203,9 +216,12 @@ def set_marketing(customer, accepts, source):
 def register_member(
     *, shop, first_name, last_name, email, phone, password, accepts_marketing=False
 ):
-    """A shopper registers. Returns the customer row, or None when the email already belongs
-    to a member (who is sent a notice instead, so the answer does not tell). Raises
-    ``ServiceError`` for bad input, with nothing written."""
+    """A shopper registers. Returns the new member, or None when the email is already on a
+    record: a member's (who is sent a notice) or a guest's (whose mailbox is sent a link that
+    finishes the registration and joins the guest's history to it). The shopper is answered
+    the same in every case, so the answer tells nobody who is a customer. A phone never
+    joins a record: it is only written on the new member's. Raises ``ServiceError`` for bad
+    input, with nothing written."""
     email = normalise_email(email)
     number = normalise_phone(phone) if phone and phone.strip() else None
     check_password(password)
@@ -219,51 +235,67 @@ def register_member(
 
     lock_registrations(shop)
     customer = find_by_email(shop, email)
-    if customer is not None and customer.is_member:
-        notify_existing_account(shop=shop, customer=customer)
+    if customer is not None:
+        if customer.is_member:
+            notify_existing_account(shop=shop, customer=customer)
+        else:
+            claim_guest_record(
+                shop=shop,
+                guest=customer,
+                first_name=first_name,
+                last_name=last_name,
+                number=number,
+                password_hash=password_hash,
+                accepts_marketing=accepts_marketing,
+            )
         return None
-    if customer is None and number is not None:
-        by_phone = find_by_phone(shop, number)
-        if by_phone is not None:
-            if by_phone.is_member or by_phone.email:
-                raise DuplicatePhone(
-                    _l("This phone number is already used by another account."), "phone"
-                )
-            customer = by_phone  # a guest known by phone only: this is them
-    from_guest = customer is not None
     # A savepoint, so that a refusal undoes this registration and nothing of the caller's.
     savepoint = db.session.begin_nested()
     now = utcnow()
     try:
-        if customer is None:
-            customer = Customer(
-                shop_id=shop.id, shop=shop, code=next_customer_code(shop), created_at=now
-            )
-            db.session.add(customer)
-        customer.email = email
-        customer.first_name = first_name
-        customer.last_name = last_name
-        customer.password_hash = password_hash
-        customer.session_token = new_token()
-        customer.status = CustomerStatus.TEMPORARY
-        customer.registered_at = now
-        set_marketing(customer, accepts_marketing, "registration")
-        if number is not None:
-            add_phone(customer=customer, number=number, primary=not customer.phones)
-        record_event(customer=customer, type="registered", actor="customer", from_guest=from_guest)
-        if shop.auto_approve_members:
-            customer.status = CustomerStatus.OFFICIAL
-            record_event(customer=customer, type="approved", automatic=True)
+        customer = Customer(
+            shop_id=shop.id,
+            shop=shop,
+            code=next_customer_code(shop),
+            created_at=now,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            password_hash=password_hash,
+        )
+        db.session.add(customer)
+        _become_member(shop, customer, number, accepts_marketing, from_guest=False, now=now)
         db.session.flush()
     except IntegrityError as error:
-        # The email or phone was written meanwhile by something that does not take the
-        # registration lock (an import, the admin).
+        # The email was written meanwhile by something that does not take the registration
+        # lock (an import, the admin).
         savepoint.rollback()
         raise DuplicateRegistration() from error
-    except ServiceError:
-        savepoint.rollback()
-        raise
     savepoint.commit()
+    _welcome(
+        shop,
+        customer,
+        confirm_url=external_url(
+            "storefront.confirm_email", shop=shop.slug, token=make_confirm_token(customer)
+        ),
+    )
+    return customer
+
+
+def _become_member(shop, customer, number, accepts_marketing, *, from_guest, now):
+    customer.status = CustomerStatus.TEMPORARY
+    customer.registered_at = now
+    set_marketing(customer, accepts_marketing, "registration")
+    if number is not None:
+        add_phone(customer=customer, number=number, primary=not customer.phones)
+    record_event(customer=customer, type="registered", actor="customer", from_guest=from_guest)
+    if shop.auto_approve_members:
+        customer.status = CustomerStatus.OFFICIAL
+        record_event(customer=customer, type="approved", automatic=True)
+
+
+def _welcome(shop, customer, confirm_url=None):
+    """The new member's email, and the managers' notice when the member waits for them."""
     email_customer(
         shop=shop,
         customer=customer,
@@ -273,13 +305,98 @@ def register_member(
             if customer.status == CustomerStatus.OFFICIAL
             else _l("%(shop)s received your registration", shop=shop.name)
         ),
-        confirm_url=external_url(
-            "storefront.confirm_email", shop=shop.slug, token=make_confirm_token(customer)
-        ),
+        confirm_url=confirm_url,
         login_url=external_url("storefront.login", shop=shop.slug),
     )
     if customer.status == CustomerStatus.TEMPORARY and shop.notify_staff_of_registrations:
         notify_managers(shop=shop, customer=customer)
+
+
+# --- Registering with a guest's email -------------------------------------------------
+
+
+def claim_guest_record(
+    *, shop, guest, first_name, last_name, number, password_hash, accepts_marketing
+):
+    """Keep the registration aside and email the guest's address a link to finish it. The
+    guest's record is not touched: only whoever reads that mailbox, and knows the password
+    chosen in the registration, can join the two."""
+    claim = RegistrationClaim(
+        shop_id=shop.id,
+        customer=guest,
+        first_name=first_name,
+        last_name=last_name,
+        phone=number,
+        password_hash=password_hash,
+        accepts_marketing=bool(accepts_marketing),
+    )
+    db.session.add(claim)
+    db.session.flush()
+    email_customer(
+        shop=shop,
+        customer=guest,
+        template="member_claim",
+        subject=_l("Finish your registration at %(shop)s", shop=shop.name),
+        claim=claim,
+        claim_url=external_url(
+            "storefront.confirm_registration", shop=shop.slug, token=make_claim_token(claim)
+        ),
+    )
+    return claim
+
+
+def make_claim_token(claim):
+    return _serializer("claim").dumps(
+        {"s": claim.shop_id, "r": claim.id, "e": _fingerprint(claim.customer.email)}
+    )
+
+
+def claim_for_token(*, shop, token):
+    """The waiting registration a link points to; ``BadToken`` when it is spent, expired or
+    the guest's record is no longer a guest's with that email."""
+    try:
+        data = _serializer("claim").loads(token, max_age=int(CONFIRM_MAX_AGE.total_seconds()))
+    except SignatureExpired as error:
+        raise BadToken(_l("This link has expired. Please register again.")) from error
+    except BadSignature as error:
+        raise BadToken(_l("This link is not valid.")) from error
+    if not isinstance(data, dict) or data.get("s") != shop.id:
+        raise BadToken(_l("This link is not valid."))
+    claim_id = data.get("r")
+    claim = (
+        db.session.scalar(for_shop(RegistrationClaim, shop).where(RegistrationClaim.id == claim_id))
+        if isinstance(claim_id, int)
+        else None
+    )
+    if (
+        claim is None
+        or claim.customer.is_member
+        or data.get("e") != _fingerprint(claim.customer.email)
+    ):
+        raise BadToken(_l("This link is not valid."))
+    return claim
+
+
+def complete_registration(*, shop, token, password):
+    """The guest's mailbox followed the link and gave the registration's password: the
+    guest's record becomes the member, with its history, and its email is confirmed."""
+    claim = claim_for_token(shop=shop, token=token)
+    if not check_password_hash(claim.password_hash, password or ""):
+        raise WrongPassword(_l("This is not the password you chose when registering."), "password")
+    customer = claim.customer
+    now = utcnow()
+    customer.first_name = claim.first_name
+    customer.last_name = claim.last_name
+    customer.password_hash = claim.password_hash
+    customer.email_verified_at = now
+    _become_member(shop, customer, claim.phone, claim.accepts_marketing, from_guest=True, now=now)
+    record_event(customer=customer, type="email_confirmed", actor="customer")
+    db.session.execute(
+        delete(RegistrationClaim).where(
+            RegistrationClaim.shop_id == shop.id, RegistrationClaim.customer_id == customer.id
+        )
+    )
+    _welcome(shop, customer)
     return customer
 
 
@@ -328,11 +445,14 @@ def notify_managers(*, shop, customer):
 
 
 def check_login(*, shop, login, password):
-    customer = find_for_login(shop, login)
-    if customer is None or not customer.password_hash:
+    """The member a login name and password open. A phone may be on several records: the
+    password says which one is meant."""
+    candidates = [c for c in login_candidates(shop, login) if c.password_hash]
+    if not candidates:
         burn_password_check(password)
         raise LoginRefused(_l("The email, phone or password is incorrect."), "invalid")
-    if not customer.check_password(password):
+    customer = next((c for c in candidates if c.check_password(password)), None)
+    if customer is None:
         raise LoginRefused(_l("The email, phone or password is incorrect."), "invalid")
     if customer.status == CustomerStatus.TEMPORARY:
         raise LoginRefused(
@@ -635,15 +755,13 @@ def change_password(*, customer, current_password, new_password):
 
 
 def add_member_phone(*, customer, number, actor="customer", staff=None, field="new_phone"):
-    """Add a phone as the member (or staff) typed it; refused when it is already there or
-    belongs to another customer of the shop."""
+    """Add a phone as the member (or staff) typed it. Whether another customer of the shop
+    has the number changes nothing, and the answer does not tell: a number proves nothing
+    here (it never shows an order to a member)."""
     number = normalise_phone(number, field=field)
     if any(phone.number == number for phone in customer.phones):
         raise DuplicatePhone(_l("This phone number is already on this account."), field)
-    try:
-        phone = add_phone(customer=customer, number=number)
-    except DuplicatePhone as error:
-        raise DuplicatePhone(error.message, field) from error
+    phone = add_phone(customer=customer, number=number)
     record_event(customer=customer, type="phone_added", actor=actor, staff=staff, number=number)
     return phone
 

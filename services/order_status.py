@@ -23,6 +23,7 @@ from models import (
 from models.catalog import touch_catalog
 from services import ServiceError
 from services.customers import InvalidTransition, email_customer, record_event
+from services.order_access import member_can_see
 
 __all__ = [
     "InvalidTransition",
@@ -122,7 +123,7 @@ def cancel_by_customer(*, shop, order, customer):
     """The buyer cancels their own order, which they may only while the shop has not
     confirmed it yet."""
     _check_shop(shop, order)
-    if order.customer_id != customer.id:
+    if not member_can_see(order, customer):
         raise ServiceError(_l("This is not your order."))
     if order.status != OrderStatus.PENDING:
         raise InvalidTransition(
@@ -193,11 +194,7 @@ def order_link(shop, order):
     """Where the buyer follows their order: their account when they are a member who can
     see it there, else the order's own unguessable page."""
     customer = order.customer
-    if (
-        customer is not None
-        and customer.password_hash
-        and (order.source != "guest" or customer.email_verified_at is not None)
-    ):
+    if customer is not None and customer.password_hash and member_can_see(order, customer):
         return external_url("storefront.account_order", shop=shop.slug, number=order.number)
     return external_url("storefront.order", shop=shop.slug, token=order.token)
 

@@ -35,11 +35,10 @@ from services.cart import (
     shipping_fee_for,
 )
 from services.customers import (
-    DuplicatePhone,
     add_phone,
     email_customer,
     find_by_email,
-    find_by_phone,
+    find_guest_by_phone,
     next_customer_code,
     record_event,
 )
@@ -248,21 +247,20 @@ def _fill_blanks(customer, contact):
     ):
         customer.email = contact["email"]
     if not customer.phones:
-        try:
-            add_phone(customer=customer, number=contact["phone"], primary=True)
-        except DuplicatePhone:
-            pass  # the number is another customer's: the order keeps it all the same
+        add_phone(customer=customer, number=contact["phone"], primary=True)
 
 
 def buyer_record(shop, contact, staff=None):
-    """The shop's customer this contact belongs to (by email, then by phone), or a new
-    guest. A member found by email gets the order too, and nobody is told they exist.
+    """The shop's customer this contact belongs to (by email, then a guest by phone), or a
+    new guest. A member found by email gets the order on their record, and nobody is told
+    they exist; it shows in their account only if that email is confirmed there
+    (``member_can_see``). A phone, which proves nothing, only ever finds a guest's record.
     Without an email only the phone is matched: a blank email never matches a record."""
     customer = None
     if contact["email"]:
         customer = find_by_email(shop, contact["email"])
     if customer is None:
-        customer = find_by_phone(shop, contact["phone"])
+        customer = find_guest_by_phone(shop, contact["phone"])
     if customer is None:
         last_name, first_name = split_name(contact["full_name"])
         customer = Customer(
@@ -439,6 +437,7 @@ def _write_order(
     buyer = customer if customer is not None else buyer_record(shop, contact, staff)
     _fill_blanks(buyer, contact)
     order.customer = buyer
+    order.cancelled_member_email = buyer.status == CustomerStatus.CANCELLED
     db.session.add(order)
     record_event(
         customer=buyer,

@@ -20,7 +20,7 @@ from core.auth import current_customer, customer_required, safe_next
 from core.extensions import db, limiter
 from core.forms import show_error
 from core.tenancy import get_for_shop
-from models import Address, CustomerPhone
+from models import Address, CustomerPhone, CustomerStatus
 from services import ServiceError
 from services import addresses as address_service
 from services import customers as customer_service
@@ -39,6 +39,7 @@ from storefront.forms import (
     PasswordResetForm,
     PhoneAddForm,
     ProfileForm,
+    RegistrationConfirmForm,
 )
 
 
@@ -87,6 +88,14 @@ def register_key():
     return f"customer-register:{g.shop.id}:{request.remote_addr}"
 
 
+def phone_limit():
+    return current_app.config["MEMBER_PHONE_RATE_LIMIT"]
+
+
+def phone_key():
+    return f"customer-phones:{g.shop.id}:{current_user.get_id()}"
+
+
 # --- Registering ----------------------------------------------------------------------
 
 
@@ -121,6 +130,48 @@ def register():
 @bp.get("/account/register/done")
 def register_done():
     return render_template("storefront/account/register_done.html")
+
+
+@bp.route("/account/register/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def confirm_registration(token):
+    """The link sent to a guest's email when someone registered with it: whoever reads that
+    mailbox and knows the registration's password joins the guest's history to the account."""
+    try:
+        claim = customer_service.claim_for_token(shop=g.shop, token=token)
+    except customer_service.BadToken as error:
+        return render_template(
+            "storefront/account/register_link_invalid.html", message=str(error.message)
+        )
+    form = RegistrationConfirmForm()
+    if form.validate_on_submit():
+        try:
+            customer = customer_service.complete_registration(
+                shop=g.shop, token=token, password=form.password.data
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            show_error(form, error, form.password)
+        else:
+            db.session.commit()
+            if customer.status == CustomerStatus.OFFICIAL:
+                flash(
+                    _("Your email is confirmed and your account is ready: please log in."),
+                    "success",
+                )
+            else:
+                flash(
+                    _(
+                        "Your email is confirmed. %(shop)s will check your registration and "
+                        "email you when your account is approved.",
+                        shop=g.shop.name,
+                    ),
+                    "success",
+                )
+            return redirect(url_for("storefront.login"))
+    return render_template(
+        "storefront/account/register_confirm.html", form=form, email=claim.customer.email
+    )
 
 
 # --- Logging in and out ---------------------------------------------------------------
@@ -295,6 +346,7 @@ def own_phone_or_404(customer, phone_id):
 
 @bp.post("/account/profile/phones/add")
 @customer_required
+@limiter.limit(phone_limit, key_func=phone_key)
 def phone_add():
     customer = current_customer()
     form = PhoneAddForm()
@@ -314,6 +366,7 @@ def phone_add():
 
 @bp.post("/account/profile/phones/<int:phone_id>/delete")
 @customer_required
+@limiter.limit(phone_limit, key_func=phone_key)
 def phone_delete(phone_id):
     customer = current_customer()
     phone = own_phone_or_404(customer, phone_id)
@@ -326,6 +379,7 @@ def phone_delete(phone_id):
 
 @bp.post("/account/profile/phones/<int:phone_id>/primary")
 @customer_required
+@limiter.limit(phone_limit, key_func=phone_key)
 def phone_primary(phone_id):
     customer = current_customer()
     phone = own_phone_or_404(customer, phone_id)

@@ -148,6 +148,10 @@ class PasswordForgotForm(FlaskForm):
     )
 
 
+class RegistrationConfirmForm(FlaskForm):
+    password = password_field(_l("The password you chose when registering"), "current-password")
+
+
 class PasswordResetForm(FlaskForm):
     password, password_confirm = new_password_fields()
 

@@ -1,9 +1,8 @@
 """The signed-in member's orders under ``/<shop>/account/orders``: the list, one order, and
 cancelling one the shop has not confirmed yet.
 
-Orders placed as a guest become the member's when the checkout matched their email or
-phone; they show here only once the member has confirmed their email address, so that
-registering with somebody else's address (or phone) does not reveal that person's orders."""
+What a member sees here is decided by ``services.order_access``: the orders they placed
+while logged in, and those whose contact email is their own confirmed address."""
 
 from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -11,9 +10,8 @@ from sqlalchemy.orm import selectinload
 
 from core.auth import current_customer, customer_required
 from core.extensions import db
-from core.tenancy import for_shop
 from models import Order, OrderStatus
-from services import ServiceError
+from services import ServiceError, order_access
 from services import order_status as order_service
 from storefront import bp
 from storefront.forms import EmptyForm
@@ -23,11 +21,7 @@ RECENT = 3
 
 
 def member_orders(customer):
-    """A select of the orders the member may see, newest first."""
-    query = for_shop(Order, g.shop).where(Order.customer_id == customer.id)
-    if customer.email_verified_at is None:
-        query = query.where(Order.source != "guest")
-    return query.order_by(Order.created_at.desc(), Order.id.desc())
+    return order_access.member_orders(g.shop, customer)
 
 
 def recent_orders(customer):

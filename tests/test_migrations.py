@@ -113,7 +113,11 @@ def test_the_upgrade_dates_each_member_by_their_first_registration(make_app):
         )
         db.session.add(converted)
         db.session.flush()
-        register("binh@example.com", "Bình")
+        # A guest who registered later (what following the registration link does)
+        converted.status = CustomerStatus.TEMPORARY
+        customer_service.record_event(
+            customer=converted, type="registered", actor="customer", from_guest=True
+        )
         dated(converted, datetime(2025, 7, 1, 3, tzinfo=UTC))
         written_in = Customer(
             shop_id=shop.id, shop=shop_row, code="KH900002", status=CustomerStatus.OFFICIAL

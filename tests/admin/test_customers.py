@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.extensions import db
+from core.passwords import hash_password
 from models import (
     Customer,
     CustomerEvent,
@@ -478,15 +479,24 @@ def test_a_guest_who_registers_today_heads_the_waiting_list(app, client, shop, a
             email=email,
             age=age,
         )
-    # When the guest registers today
+    # When the guest registers today (and follows the link sent to their email)
     with app.app_context():
-        customer_service.register_member(
+        claim = customer_service.claim_guest_record(
             shop=db.session.get(Shop, shop.id),
+            guest=db.session.scalar(
+                db.select(Customer).where(Customer.email == "thu.ly@example.com")
+            ),
             first_name="Thu",
             last_name="Lý",
-            email="thu.ly@example.com",
-            phone=None,
-            password=PASSWORD,
+            number=None,
+            password_hash=hash_password(PASSWORD),
+            accepts_marketing=False,
+        )
+        token = customer_service.make_claim_token(claim)
+        db.session.commit()
+    with app.app_context():
+        customer_service.complete_registration(
+            shop=db.session.get(Shop, shop.id), token=token, password=PASSWORD
         )
         db.session.commit()
 

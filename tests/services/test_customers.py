@@ -25,7 +25,6 @@ from services import ServiceError
 from services import customers as svc
 from services.customers import (
     BadToken,
-    DuplicatePhone,
     InvalidTransition,
     LoginRefused,
 )
@@ -263,41 +262,131 @@ def test_a_waiting_or_cancelled_members_email_is_not_registered_again(app, shop,
         assert [m.kind for m in outbox()] == ["member_exists"]
 
 
-def test_a_guest_with_that_email_becomes_the_member_keeping_their_record(app, shop):
+def guest_snapshot(customer_id):
+    """What a guest's record holds, to compare before and after."""
+    guest = db.session.get(Customer, customer_id)
+    return (
+        guest.status,
+        guest.first_name,
+        guest.password_hash,
+        guest.registered_at,
+        guest.email_verified_at,
+        [p.number for p in guest.phones],
+        count(CustomerEvent, CustomerEvent.customer_id == customer_id),
+    )
+
+
+def finish_registration(shop_info, password=PASSWORD):
+    """Follow the link of the newest claim email, as the mailbox's owner would."""
+    message = outbox("member_claim")[-1]
+    token = token_in(message.body_text, "storefront.confirm_registration", shop_info)
+    return svc.complete_registration(shop=shop_row(shop_info), token=token, password=password)
+
+
+def test_registering_with_a_guests_email_changes_nothing_until_the_link_is_followed(app, shop):
+    # Given a guest known by their checkout
     with app.app_context():
         guest = add_customer(shop, email=EMAIL, phone="+84987654321", first_name="Khách")
         db.session.commit()
         guest_id, code = guest.id, guest.code
+        before = guest_snapshot(guest_id)
+    # When someone registers with that guest's email
     with app.app_context():
-        customer = register(shop, phone="0912 345 678")
+        assert register(shop, phone="0912 345 678") is None
         db.session.commit()
-        assert customer.id == guest_id
+    # Then the guest's record is as it was, and its mailbox got the link
+    with app.app_context():
+        assert count(Customer) == 1
+        assert guest_snapshot(guest_id)[:-1] == before[:-1]
+        assert event_types(guest_id) == ["email_sent"]
+        [claim_mail] = outbox("member_claim")
+        assert claim_mail.to_address == EMAIL
+        assert "Nguyễn Văn An" in claim_mail.body_text
+    # When the mailbox's owner follows it with the registration's password
+    with app.app_context():
+        customer = finish_registration(shop)
+        db.session.commit()
+    # Then the guest's record is the member, its email confirmed
+    with app.app_context():
+        customer = db.session.get(Customer, guest_id)
         assert customer.code == code
         assert count(Customer) == 1
         assert customer.status == CustomerStatus.TEMPORARY
         assert customer.first_name == "An"
         assert customer.check_password(PASSWORD)
+        assert customer.email_verified_at is not None
+        assert customer.registered_at is not None
         # The phone the guest ordered with stays the primary one; the new one is added.
         assert [(p.number, p.is_primary) for p in customer.phones] == [
             ("+84987654321", True),
             ("+84912345678", False),
         ]
-        assert customer.events[-1].data == {"from_guest": True}
+        assert event_types(guest_id)[1:4] == ["registered", "email_confirmed", "email_sent"]
+        assert count(svc.RegistrationClaim) == 0
+        assert [m.kind for m in outbox()][-2:] == ["member_registered", "staff_new_member"]
 
 
-def test_a_guest_known_only_by_phone_is_taken_over(app, shop):
+def test_a_claim_link_needs_the_registrations_password_and_works_once(app, shop):
+    with app.app_context():
+        guest = add_customer(shop, email=EMAIL, first_name="Khách")
+        db.session.commit()
+        guest_id = guest.id
+    with app.app_context():
+        register(shop, phone="")
+        db.session.commit()
+        message = outbox("member_claim")[-1]
+        token = token_in(message.body_text, "storefront.confirm_registration", shop)
+        before = guest_snapshot(guest_id)
+    # The mailbox's owner who did not register does not know the password: nothing joins.
+    with app.app_context():
+        with pytest.raises(svc.WrongPassword):
+            svc.complete_registration(shop=shop_row(shop), token=token, password="not mine 123")
+        db.session.rollback()
+        assert guest_snapshot(guest_id) == before
+    with app.app_context():
+        svc.complete_registration(shop=shop_row(shop), token=token, password=PASSWORD)
+        db.session.commit()
+    with app.app_context(), pytest.raises(BadToken):
+        svc.complete_registration(shop=shop_row(shop), token=token, password=PASSWORD)
+
+
+def test_a_claim_link_of_another_shop_or_tampered_opens_nothing(app, shop, other_shop):
+    with app.app_context():
+        add_customer(shop, email=EMAIL, first_name="Khách")
+        db.session.commit()
+        register(shop, phone="")
+        db.session.commit()
+        token = token_in(
+            outbox("member_claim")[-1].body_text, "storefront.confirm_registration", shop
+        )
+    with app.app_context():
+        for bad in (token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1], "x" * 40):
+            with pytest.raises(BadToken):
+                svc.claim_for_token(shop=shop_row(shop), token=bad)
+        with pytest.raises(BadToken):
+            svc.claim_for_token(shop=shop_row(other_shop), token=token)
+
+
+def test_registration_never_joins_a_record_by_phone(app, shop):
+    # Given a guest known by phone only
     with app.app_context():
         guest = add_customer(shop, phone="+84912345678", first_name="Khách")
         db.session.commit()
         guest_id = guest.id
+        before = guest_snapshot(guest_id)
+    # When someone registers with that phone
     with app.app_context():
         customer = register(shop, phone="+84 912 345 678")
         db.session.commit()
-        assert customer.id == guest_id
-        assert count(Customer) == 1
-        assert customer.email == EMAIL
-        assert [p.number for p in customer.phones] == ["+84912345678"]
-        assert customer.status == CustomerStatus.TEMPORARY
+        customer_id = customer.id
+    # Then a new member carries the number too; the guest's record is untouched
+    with app.app_context():
+        assert customer_id != guest_id
+        assert count(Customer) == 2
+        assert guest_snapshot(guest_id) == before
+        member = db.session.get(Customer, customer_id)
+        assert [p.number for p in member.phones] == ["+84912345678"]
+        assert member.status == CustomerStatus.TEMPORARY
 
 
 def test_registering_dates_the_membership_and_a_guest_keeps_the_date_of_their_record(
@@ -314,6 +403,8 @@ def test_registering_dates_the_membership_and_a_guest_keeps_the_date_of_their_re
     with app.app_context():
         before = utcnow()
         register(shop)
+        db.session.commit()
+        finish_registration(shop)
         newcomer = register(shop, email="binh@example.com", phone="0987 654 321")
         db.session.commit()
         after, newcomer_id = utcnow(), newcomer.id
@@ -337,28 +428,31 @@ def test_registering_dates_the_membership_and_a_guest_keeps_the_date_of_their_re
 
 
 @pytest.mark.parametrize(
-    ("status", "email"),
+    "status",
     [
-        (CustomerStatus.OFFICIAL, "other@example.com"),
-        (CustomerStatus.TEMPORARY, "other@example.com"),
-        (CustomerStatus.CANCELLED, "other@example.com"),
-        # A guest with an email of their own is someone else, not this shopper.
-        (CustomerStatus.GUEST, "other@example.com"),
+        CustomerStatus.OFFICIAL,
+        CustomerStatus.TEMPORARY,
+        CustomerStatus.CANCELLED,
+        CustomerStatus.GUEST,
     ],
 )
-def test_a_phone_that_belongs_to_someone_else_is_refused(app, shop, status, email):
+def test_a_phone_someone_else_has_is_taken_without_telling_or_touching_them(app, shop, status):
+    # Given another customer with the phone
     with app.app_context():
-        other = add_customer(shop, status=status, email=email, phone="+84912345678")
+        other = add_customer(shop, status=status, email="other@example.com", phone="+84912345678")
         if status != CustomerStatus.GUEST:
             other.set_password(PASSWORD)
         db.session.commit()
-        before = nothing_written()
+        other_id = other.id
+        before = guest_snapshot(other_id)
+    # When a shopper registers with it, the registration goes through as for any number
     with app.app_context():
-        with pytest.raises(DuplicatePhone) as refused:
-            register(shop, phone="0912-345-678")
-        db.session.rollback()
-        assert refused.value.field == "phone"
-        assert nothing_written() == before
+        customer = register(shop, phone="0912-345-678")
+        db.session.commit()
+        assert [p.number for p in customer.phones] == ["+84912345678"]
+        assert [m.kind for m in outbox()][:1] == ["member_registered"]
+        # And the other record is as it was
+        assert guest_snapshot(other_id) == before
 
 
 @pytest.mark.parametrize(
@@ -383,26 +477,6 @@ def test_bad_input_is_refused_for_its_field_with_nothing_written(app, shop, owne
         assert refused.value.field == field
         assert nothing_written() == (0, 0, 0, 0)
         assert shop_row(shop).customer_seq == seq
-
-
-def test_a_guest_taking_someone_elses_phone_is_refused_and_left_as_they_were(app, shop):
-    with app.app_context():
-        guest = add_customer(shop, email=EMAIL, first_name="Khách")
-        add_customer(shop, email="other@example.com", phone="+84912345678")
-        db.session.commit()
-        guest_id, token = guest.id, guest.session_token
-        before = nothing_written()
-    with app.app_context():
-        with pytest.raises(DuplicatePhone) as refused:
-            register(shop, phone="0912 345 678")
-        assert refused.value.field == "phone"
-        # Even a caller that commits after the refusal writes nothing of it.
-        db.session.commit()
-    with app.app_context():
-        guest = db.session.get(Customer, guest_id)
-        assert (guest.status, guest.first_name, guest.password_hash) == ("guest", "Khách", None)
-        assert guest.session_token == token
-        assert nothing_written() == before
 
 
 def test_a_registration_refused_by_the_database_keeps_the_callers_own_work(app, shop, monkeypatch):

@@ -203,6 +203,7 @@ PUBLIC = {
     "storefront.forgot_password",
     "storefront.reset_password",
     "storefront.confirm_email",
+    "storefront.confirm_registration",
     "storefront.collection",
     "storefront.product",
     "storefront.search",

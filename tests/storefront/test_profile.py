@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from core.extensions import db
-from models import Customer, CustomerPhone, utcnow
+from models import Customer, CustomerPhone, Shop, utcnow
 from services import customers as customer_service
 from tests.storefront import event_types, make_member, outbox
 
@@ -146,7 +146,6 @@ def test_a_member_adds_a_phone_written_their_way(app, client, shop, signed_in):
     ("number", "message"),
     [
         ("+84 912 345 678", "already on this account"),
-        ("0903 123 456", "already used by another account"),
         ("123", "not valid"),
         ("", "Please fill in this field."),
     ],
@@ -160,6 +159,52 @@ def test_a_phone_that_is_taken_or_wrong_is_refused(app, client, shop, signed_in,
     assert message in response.text
     with app.app_context():
         assert phones_of(signed_in) == [("+84912345678", True)]
+
+
+def test_adding_a_phone_tells_nothing_of_who_else_has_it(app, client, shop, signed_in):
+    # Given a member and a guest of the shop with their own numbers
+    make_member(app, shop, "khac@example.com", "+84903123456")
+    with app.app_context():
+        shop_row = db.session.get(Shop, shop.id)
+        guest = Customer(shop_id=shop.id, shop=shop_row, code="KH900001", email="g@example.com")
+        db.session.add(guest)
+        customer_service.add_phone(customer=guest, number="+84977000111")
+        db.session.commit()
+        guest_id = guest.id
+
+    # When the signed-in member adds a free number, the member's and the guest's
+    answers = [add_phone(client, shop, n) for n in ("0988 000 111", "0903123456", "0977000111")]
+
+    # Then every answer is the same, and each number is on the account
+    assert {(a.status_code, a.headers["Location"]) for a in answers} == {
+        (302, f"/{shop.slug}/account/profile#phones")
+    }
+    with app.app_context():
+        assert [n for n, _ in phones_of(signed_in)] == [
+            "+84912345678",
+            "+84988000111",
+            "+84903123456",
+            "+84977000111",
+        ]
+        # And the others' records are as they were
+        guest = db.session.get(Customer, guest_id)
+        assert [p.number for p in guest.phones] == ["+84977000111"]
+        assert event_types(guest_id) == []
+
+
+def test_phone_changes_are_rate_limited_per_member(app, make_app, shop, signed_in):
+    # This test is about the limit itself: an app with a small one
+    limited = make_app(create_schema=False, MEMBER_PHONE_RATE_LIMIT="3 per hour")
+    client = limited.test_client()
+    client.post("/language", data={"lang": "en"})
+    client.post(
+        f"/{shop.slug}/account/login",
+        data={"login": signed_in.email, "password": signed_in.password},
+    )
+    answers = [add_phone(client, shop, f"0988 000 {i:03d}").status_code for i in range(4)]
+    assert answers == [302, 302, 302, 429]
+    with limited.app_context():
+        assert len(phones_of(signed_in)) == 4
 
 
 def test_a_member_makes_another_phone_the_main_one_and_removes_the_old(
