@@ -435,7 +435,10 @@ def _write_order(
             )
         )
     buyer = customer if customer is not None else buyer_record(shop, contact, staff)
-    _fill_blanks(buyer, contact)
+    if customer is not None or not buyer.is_member:
+        # A member's profile is theirs to write: a stranger's checkout with the member's
+        # email must not put the stranger's phone or name on it.
+        _fill_blanks(buyer, contact)
     order.customer = buyer
     order.cancelled_member_email = buyer.status == CustomerStatus.CANCELLED
     db.session.add(order)

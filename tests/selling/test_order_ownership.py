@@ -184,3 +184,18 @@ def test_a_guest_checkout_with_a_cancelled_members_email_is_taken_with_a_warning
         "email of an account the shop has cancelled"
         not in manager.get(f"/{shop.slug}/admin/orders/{plain_id}").text
     )
+
+
+def test_a_strangers_checkout_with_a_members_email_writes_nothing_on_the_members_profile(
+    app, client, shop, ao_dai
+):
+    # Given a member without a phone (say, one who registered with somebody else's address)
+    member = make_member(app, shop, "chua.co.so@example.com")
+    # When a stranger checks out as a guest with that email and their own phone
+    number, order_id = guest_checkout(app, shop, ao_dai, email=member.email)
+    # Then the stranger's phone is not on the member's profile
+    with app.app_context():
+        assert db.session.get(Customer, member.id).phones == []
+    Shopper(client).login(member)
+    assert "0903 999 888" not in client.get(f"/{shop.slug}/account/profile").text
+    assert_cannot_reach(client, shop, number)
