@@ -78,6 +78,14 @@ def signup_limit():
     return current_app.config["SIGNUP_RATE_LIMIT"]
 
 
+def shop_ready(shop, owner):
+    """The new shop is saved with its welcome email; its owner lands in its admin."""
+    send_welcome(shop, owner)
+    db.session.commit()
+    flash(_("Your shop %(name)s is ready.", name=shop.name), "success")
+    return redirect(url_for("admin.dashboard", shop=shop.slug))
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(signup_limit, methods=["POST"])
 def signup():
@@ -100,11 +108,8 @@ def signup():
             db.session.rollback()
             show_error(form, error, form.slug)
         else:
-            send_welcome(shop, owner)
-            db.session.commit()
             login_user(owner)
-            flash(_("Your shop %(name)s is ready.", name=shop.name), "success")
-            return redirect(url_for("admin.dashboard", shop=shop.slug))
+            return shop_ready(shop, owner)
     return render_template("platform/signup.html", form=form, account_exists=account_exists)
 
 
@@ -127,10 +132,7 @@ def shop_new():
             db.session.rollback()
             show_error(form, error, form.slug)
         else:
-            send_welcome(shop, staff)
-            db.session.commit()
-            flash(_("Your shop %(name)s is ready.", name=shop.name), "success")
-            return redirect(url_for("admin.dashboard", shop=shop.slug))
+            return shop_ready(shop, staff)
     return render_template("platform/shop_new.html", form=form)
 
 
