@@ -8,4 +8,12 @@ bp = Blueprint("admin", __name__)
 bp.url_value_preprocessor(load_shop_from_url)
 bp.url_defaults(add_shop_to_url)
 
-from admin import customers, order_create, orders, products, settings, views  # noqa: E402, F401
+from admin import (  # noqa: E402, F401
+    customers,
+    invitations,
+    order_create,
+    orders,
+    products,
+    settings,
+    views,
+)

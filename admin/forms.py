@@ -9,7 +9,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Optional
+from wtforms.validators import EqualTo, Optional
 
 from core.forms import max_length, required
 from models import Role
@@ -21,7 +21,9 @@ class StaffLoginForm(FlaskForm):
     remember = BooleanField(_l("Remember me"))
 
 
-class StaffAddForm(FlaskForm):
+class StaffInviteForm(FlaskForm):
+    """An owner invites a person by email; they join by accepting the emailed link."""
+
     email = EmailField(_l("Email"), validators=[required(), max_length(254)])
     name = StringField(_l("Name"), validators=[Optional(), max_length(120)])
     role = SelectField(
@@ -33,10 +35,39 @@ class StaffAddForm(FlaskForm):
         ],
         default=Role.STAFF.value,
     )
+
+
+class InvitationLoginForm(FlaskForm):
+    """The invited person's existing account: its password, to log in and accept."""
+
     password = PasswordField(
         _l("Password"),
-        validators=[Optional(), max_length(200)],
-        description=_l("Needed only for a person who has no account yet."),
+        validators=[required(), max_length(200)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class InvitationJoinForm(FlaskForm):
+    """A new person: the name the shop sees and the password of the new account."""
+
+    name = StringField(
+        _l("Your name"),
+        validators=[required(), max_length(120)],
+        render_kw={"autocomplete": "name"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[required(), max_length(200)],
+        description=_l("At least 8 characters."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    password_confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[
+            required(),
+            EqualTo("password", message=_l("The two passwords do not match.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
     )
 
 

@@ -1,4 +1,5 @@
 from flask import (
+    abort,
     current_app,
     flash,
     g,
@@ -13,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
 from admin import bp
-from admin.forms import EmptyForm, StaffAddForm, StaffLoginForm
+from admin.forms import EmptyForm, StaffInviteForm, StaffLoginForm
 from core.auth import current_membership, current_staff, safe_next, staff_required
 from core.extensions import db, limiter
 from core.forms import show_error
@@ -27,11 +28,13 @@ from models import (
     OutboxMessage,
     Role,
     ShopMembership,
+    StaffInvitation,
     StaffUser,
     utcnow,
 )
 from services import ServiceError
-from services.shops import add_staff, find_staff, remove_staff, shops_of
+from services.invitations import invite_staff, pending_invitations, withdraw_invitation
+from services.shops import find_staff, remove_staff, shops_of
 
 ROLE_ORDER = db.case({"owner": 0, "manager": 1}, value=ShopMembership.role, else_=2)
 
@@ -87,7 +90,9 @@ def logout():
     if form.validate_on_submit() and current_staff() is not None:
         logout_user()
         flash(_("You have logged out."), "info")
-    return redirect(url_for("admin.login"))
+    # An invitation page sends a person logged in as another account back to it.
+    target = safe_next(request.form.get("next"), url_for("admin.dashboard"))
+    return redirect(target or url_for("admin.login"))
 
 
 @bp.get("/")
@@ -168,27 +173,27 @@ def job_status(job_id):
 @bp.route("/staff", methods=["GET", "POST"])
 @staff_required("manager")
 def staff():
-    form = StaffAddForm()
+    form = StaffInviteForm()
     can_edit = current_membership().allows(Role.OWNER)
     if form.validate_on_submit():
         if not can_edit:
-            flash(_("Only the shop's owners can change the staff."), "danger")
-            return redirect(url_for("admin.staff"))
+            abort(403)
         try:
-            person = add_staff(
+            invite_staff(
                 shop=g.shop,
                 email=form.email.data,
                 role=form.role.data,
-                password=form.password.data or None,
                 name=form.name.data or "",
+                invited_by=current_staff(),
             )
         except ServiceError as error:
             db.session.rollback()
             show_error(form, error, form.email)
         else:
             db.session.commit()
-            flash(_("%(email)s has joined the staff.", email=person.email), "success")
-            return redirect(url_for("admin.staff"))
+            # The same page whether the person is new, has an account elsewhere or is already
+            # on this shop's staff: the staff form tells nothing about other shops.
+            return render_template("admin/staff_invited.html", email=form.email.data.strip())
     members = db.session.scalars(
         shop_query(ShopMembership)
         .join(StaffUser)
@@ -196,7 +201,12 @@ def staff():
         .options(db.contains_eager(ShopMembership.staff))
     ).all()
     return render_template(
-        "admin/staff.html", form=form, members=members, can_edit=can_edit, action_form=EmptyForm()
+        "admin/staff.html",
+        form=form,
+        members=members,
+        invitations=pending_invitations(shop=g.shop),
+        can_edit=can_edit,
+        action_form=EmptyForm(),
     )
 
 
@@ -205,6 +215,7 @@ def staff():
 def staff_remove(membership_id):
     membership = get_for_shop_or_404(ShopMembership, membership_id)
     if EmptyForm().validate_on_submit():
+        email = membership.staff.email  # the row is gone after the commit
         try:
             remove_staff(shop=g.shop, membership=membership)
         except ServiceError as error:
@@ -212,5 +223,22 @@ def staff_remove(membership_id):
             flash(str(error.message), "danger")
         else:
             db.session.commit()
-            flash(_("%(email)s was removed from the staff.", email=membership.staff.email), "info")
+            flash(_("%(email)s was removed from the staff.", email=email), "info")
+    return redirect(url_for("admin.staff"))
+
+
+@bp.post("/staff/invitations/<int:invitation_id>/withdraw")
+@staff_required("owner")
+def invitation_withdraw(invitation_id):
+    invitation = get_for_shop_or_404(StaffInvitation, invitation_id)
+    if EmptyForm().validate_on_submit():
+        withdraw_invitation(invitation=invitation)
+        db.session.commit()
+        flash(
+            _(
+                "The invitation to %(email)s is withdrawn: its link opens nothing now.",
+                email=invitation.email,
+            ),
+            "info",
+        )
     return redirect(url_for("admin.staff"))

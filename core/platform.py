@@ -1,4 +1,5 @@
-"""Platform pages outside any shop: the landing page, shop sign-up, health and language."""
+"""Platform pages outside any shop: the landing page, shop sign-up, the staff login, opening
+another shop, health and language."""
 
 from flask import (
     Blueprint,
@@ -17,26 +18,45 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_user
 from flask_wtf import FlaskForm
 from sqlalchemy import text
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 
-from core.auth import safe_next
+from core.auth import current_staff, safe_next
 from core.extensions import db, limiter
 from core.forms import max_length, required, show_error
+from models import utcnow
 from services import ServiceError
-from services.shops import create_shop, send_welcome
+from services.shops import (
+    EmailTaken,
+    authenticate_staff,
+    open_shop,
+    send_welcome,
+    shops_of,
+    sign_up,
+)
 
 bp = Blueprint("platform", __name__)
 
 
-class ShopSignupForm(FlaskForm):
+class ShopOpenForm(FlaskForm):
+    """Another shop for the signed-in account."""
+
     shop_name = StringField(_l("Shop name"), validators=[required(), max_length(120)])
     slug = StringField(
         _l("Shop address"),
         validators=[required(), max_length(40)],
         description=_l("Lowercase letters, digits and hyphens, e.g. thoi-trang-mai"),
     )
+
+
+class ShopSignupForm(ShopOpenForm):
     email = EmailField(_l("Your email"), validators=[required(), max_length(254)])
     password = PasswordField(_l("Password"), validators=[required(), max_length(200)])
+
+
+class PlatformLoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[required(), max_length(254)])
+    password = PasswordField(_l("Password"), validators=[required(), max_length(200)])
+    remember = BooleanField(_l("Remember me"))
 
 
 @bp.get("/")
@@ -58,30 +78,103 @@ def signup_limit():
     return current_app.config["SIGNUP_RATE_LIMIT"]
 
 
+def shop_ready(shop, owner):
+    """The new shop is saved with its welcome email; its owner lands in its admin."""
+    send_welcome(shop, owner)
+    db.session.commit()
+    flash(_("Your shop %(name)s is ready.", name=shop.name), "success")
+    return redirect(url_for("admin.dashboard", shop=shop.slug))
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(signup_limit, methods=["POST"])
 def signup():
     if not current_app.config["SIGNUP_ENABLED"]:
         abort(404)
     form = ShopSignupForm()
+    account_exists = False
     if form.validate_on_submit():
         try:
-            shop, owner = create_shop(
+            shop, owner = sign_up(
                 slug=form.slug.data.strip().lower(),
                 name=form.shop_name.data,
                 owner_email=form.email.data,
                 owner_password=form.password.data,
             )
+        except EmailTaken:
+            db.session.rollback()
+            account_exists = True
         except ServiceError as error:
             db.session.rollback()
             show_error(form, error, form.slug)
         else:
-            send_welcome(shop, owner)
-            db.session.commit()
             login_user(owner)
-            flash(_("Your shop %(name)s is ready.", name=shop.name), "success")
-            return redirect(url_for("admin.dashboard", shop=shop.slug))
-    return render_template("platform/signup.html", form=form)
+            return shop_ready(shop, owner)
+    return render_template("platform/signup.html", form=form, account_exists=account_exists)
+
+
+@bp.route("/shops/new", methods=["GET", "POST"])
+@limiter.limit(signup_limit, methods=["POST"])
+def shop_new():
+    """One login, many shops: a signed-in staff user opens another shop and owns it."""
+    if not current_app.config["SIGNUP_ENABLED"]:
+        abort(404)
+    staff = current_staff()
+    if staff is None:
+        return redirect(url_for("platform.login", next=url_for("platform.shop_new")))
+    form = ShopOpenForm()
+    if form.validate_on_submit():
+        try:
+            shop = open_shop(
+                slug=form.slug.data.strip().lower(), name=form.shop_name.data, owner=staff
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            show_error(form, error, form.slug)
+        else:
+            return shop_ready(shop, staff)
+    return render_template("platform/shop_new.html", form=form)
+
+
+def login_limit():
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def login_account_limit():
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def login_account_key():
+    return "staff-login:" + request.form.get("email", "").strip().lower()
+
+
+def home_of(staff):
+    """Where a staff user lands: their first shop's admin, or opening one if they have none."""
+    shops = shops_of(staff)
+    if shops:
+        return url_for("admin.dashboard", shop=shops[0].slug)
+    return url_for("platform.shop_new")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+@limiter.limit(login_account_limit, methods=["POST"], key_func=login_account_key)
+def login():
+    """The staff login of the whole platform, for someone who does not have a shop's address
+    at hand (the sign-up page sends people with an account here)."""
+    staff = current_staff()
+    if staff is not None:
+        return redirect(safe_next(request.args.get("next"), "/") or home_of(staff))
+    form = PlatformLoginForm()
+    if form.validate_on_submit():
+        staff = authenticate_staff(email=form.email.data, password=form.password.data)
+        if staff is not None:
+            staff.last_login_at = utcnow()
+            db.session.commit()
+            login_user(staff, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next"), "/") or home_of(staff))
+        flash(_("Email or password is incorrect."), "danger")
+    return render_template("platform/login.html", form=form)
 
 
 @bp.post("/language")

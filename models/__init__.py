@@ -23,7 +23,7 @@ from models.order import (
     PaymentStatus,
 )
 from models.outbox import MailStatus, OutboxMessage
-from models.shop import RESERVED_SLUGS, Role, Shop, ShopMembership, StaffUser
+from models.shop import RESERVED_SLUGS, Role, Shop, ShopMembership, StaffInvitation, StaffUser
 
 __all__ = [
     "Favourite",
@@ -52,6 +52,7 @@ __all__ = [
     "Product",
     "ProductImage",
     "ShopMembership",
+    "StaffInvitation",
     "StaffUser",
     "UTCDateTime",
     "product_collections",

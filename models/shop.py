@@ -6,13 +6,13 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash
 
 from core.extensions import db
 from core.passwords import hash_password
-from models.base import TimestampMixin, UTCDateTime
+from models.base import TimestampMixin, UTCDateTime, utcnow
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$")
 # First path segments the platform uses itself, or may use, and words that would mislead.
@@ -139,3 +139,33 @@ class ShopMembership(TimestampMixin, db.Model):
 
     def allows(self, role):
         return Role(self.role).rank >= Role(role).rank
+
+
+class StaffInvitation(db.Model):
+    """An owner's invitation to join the shop's staff. The person joins only by opening the
+    emailed link and accepting it, as the account the invitation names; the link's token is
+    kept as a hash, so the table alone opens nothing."""
+
+    __tablename__ = "staff_invitations"
+    __table_args__ = (Index("ix_staff_invitations_shop_id_email", "shop_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[str] = mapped_column(String(20), default=Role.STAFF)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    shop: Mapped[Shop] = relationship()
+    invited_by: Mapped[StaffUser | None] = relationship()
+
+    def is_pending(self, now=None):
+        now = now or utcnow()
+        return self.accepted_at is None and self.withdrawn_at is None and self.expires_at > now

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.extensions import db
 from core.outbox import send_template
+from core.passwords import burn_password_check
 from core.urls import external_url
 from models import RESERVED_SLUGS, Role, Shop, ShopMembership, StaffUser
 from models.shop import SLUG_RE
@@ -30,6 +31,10 @@ class WrongPassword(ServiceError):
 
 
 class AlreadyMember(ServiceError):
+    pass
+
+
+class EmailTaken(ServiceError):
     pass
 
 
@@ -62,13 +67,30 @@ def find_staff(email):
     return db.session.scalar(db.select(StaffUser).where(StaffUser.email == email))
 
 
-def create_shop(*, slug, name, owner_email, owner_password, owner_name="", locale="vi"):
-    """A new shop and its owner. An owner who already has an account (staff of another shop)
-    must give that account's password; the shop is then added to it."""
-    slug = check_slug(slug)
+def authenticate_staff(*, email, password):
+    """The active account with this email and password, or None; as slow either way."""
+    staff = find_staff((email or "").strip().lower())
+    if staff is None:
+        burn_password_check(password)
+        return None
+    if not staff.check_password(password or "") or not staff.active:
+        return None
+    return staff
+
+
+def check_shop_name(name):
     name = (name or "").strip()
     if not name:
         raise ServiceError(_l("Enter the shop's name."), "shop_name")
+    return name
+
+
+def create_shop(*, slug, name, owner_email, owner_password, owner_name="", locale="vi"):
+    """A new shop and its owner (the operator's ``shop create``). An owner who already has
+    an account must give that account's password; the shop is then added to it. /signup
+    goes through ``sign_up``, which never checks another account's password."""
+    slug = check_slug(slug)
+    name = check_shop_name(name)
     email = normalise_email(owner_email)
     owner = find_staff(email)
     if owner is None:
@@ -81,15 +103,39 @@ def create_shop(*, slug, name, owner_email, owner_password, owner_name="", local
             _l("This email already has an account. Enter that account's password."),
             "password",
         )
-    shop = Shop(slug=slug, name=name, contact_email=email, locale=locale)
+    return _new_shop(slug, name, owner, locale), owner
+
+
+def sign_up(*, slug, name, owner_email, owner_password, locale="vi"):
+    """/signup: a new shop for a person without an account. Someone who has one logs in
+    and opens more shops from there (one login, many shops)."""
+    email = normalise_email(owner_email)
+    if find_staff(email) is not None:
+        raise EmailTaken(
+            _l("This email already has an account. Log in, then open your new shop from there."),
+            "email",
+        )
+    return create_shop(
+        slug=slug, name=name, owner_email=email, owner_password=owner_password, locale=locale
+    )
+
+
+def open_shop(*, slug, name, owner, locale="vi"):
+    """A new shop owned by an existing account."""
+    return _new_shop(check_slug(slug), check_shop_name(name), owner, locale)
+
+
+def _new_shop(slug, name, owner, locale):
+    shop = Shop(slug=slug, name=name, contact_email=owner.email, locale=locale)
     db.session.add(shop)
     db.session.add(ShopMembership(shop=shop, staff=owner, role=Role.OWNER))
     db.session.flush()
-    return shop, owner
+    return shop
 
 
 def add_staff(*, shop, email, role=Role.STAFF, password=None, name=""):
-    """Give a person a role in the shop, creating their staff account if it is new."""
+    """Give a person a role in the shop at once, creating their staff account if it is new:
+    the operator's ``staff add`` (and the tests' fixtures). Owners invite (services.invitations)."""
     role = Role(role)
     email = normalise_email(email)
     staff = find_staff(email)

@@ -3,7 +3,7 @@ records may carry it), a registration with a guest's email waits for its link, a
 placed with a cancelled member's email carries a warning
 
 Revision ID: 0010_proven_ownership
-Revises: 0006_customer_registered_at
+Revises: 0009_staff_invitations
 Create Date: 2026-12-03 10:00:00.000000
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_proven_ownership'
-down_revision = '0006_customer_registered_at'
+down_revision = '0009_staff_invitations'
 branch_labels = None
 depends_on = None
 
