@@ -31,8 +31,13 @@ def delivered(kind=None, to=None):
         query = query.where(OutboxMessage.to_address == to)
     message_id = db.session.scalars(query).first()
     assert message_id is not None, f"no {kind or ''} message queued"
-    files = list(Path(app.instance_path, "mail").glob(f"{message_id:06d}-*.eml"))
-    assert files, f"message {message_id} ({kind}) was not sent"
+    return sent_message(message_id)
+
+
+def sent_message(message_id):
+    """Outbox message ``message_id`` as it was sent (it must have been)."""
+    files = list(Path(current_app.instance_path, "mail").glob(f"{message_id:06d}-*.eml"))
+    assert files, f"message {message_id} was not sent"
     return email.message_from_bytes(files[0].read_bytes(), policy=policy.default)
 
 

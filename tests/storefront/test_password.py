@@ -9,6 +9,7 @@ from core.jobs import drain
 from models import Customer, OutboxMessage, Shop
 from services import customers as customer_service
 from tests.mail import sent_link
+from tests.sql import Statements
 from tests.storefront import count, event_types, make_member, outbox
 
 NEW_PASSWORD = "mat khau moi 2025"
@@ -124,6 +125,83 @@ def test_changing_the_password_spends_the_reset_links(app, client, shopper, shop
     assert "already been used" in choose(client, link, password="mat khau thu ba").text
     with app.app_context():
         assert db.session.get(Customer, member.id).check_password(NEW_PASSWORD)
+
+
+def test_a_reset_link_sent_before_the_email_changed_no_longer_works(
+    app, client, shopper, shop, member
+):
+    # Given a reset link mailed to the member's address, which they then change
+    link = reset_link(app, client, shop, member)
+    shopper.login(member)
+    response = client.post(
+        f"/{shop.slug}/account/profile/email",
+        data={"email": "dia.chi.moi@example.com", "current_password": member.password},
+    )
+    assert response.status_code == 302
+    shopper.logout(shop.slug)
+
+    # When the link sent to the old address is followed
+    page = client.get(link)
+    choose(client, link)
+
+    # Then it no longer works, and the password is unchanged
+    assert "This link no longer works" in page.text
+    assert "password_confirm" not in page.text
+    with app.app_context():
+        assert db.session.get(Customer, member.id).check_password(member.password)
+
+
+def test_an_older_reset_link_no_longer_works_once_a_newer_one_is_sent(app, client, shop, member):
+    # Given two reset links asked for one after the other
+    older = reset_link(app, client, shop, member)
+    newer = reset_link(app, client, shop, member)
+    assert older != newer
+
+    # When the older one is followed, then it no longer works; the newer one does
+    assert "This link no longer works" in client.get(older).text
+    choose(client, older)
+    with app.app_context():
+        assert db.session.get(Customer, member.id).check_password(member.password)
+    assert choose(client, newer).status_code == 302
+    with app.app_context():
+        assert db.session.get(Customer, member.id).check_password(NEW_PASSWORD)
+
+
+def test_a_used_reset_link_no_longer_works_even_with_the_same_password_chosen_again(
+    app, client, shop, member
+):
+    link = reset_link(app, client, shop, member)
+    assert choose(client, link, password=member.password).status_code == 302
+
+    assert "already been used" in choose(client, link, password=NEW_PASSWORD).text
+    with app.app_context():
+        customer = db.session.get(Customer, member.id)
+        assert customer.check_password(member.password)
+        assert customer.reset_nonce is None
+
+
+def test_forgot_password_does_the_same_work_for_a_member_and_a_stranger(app, client, shop, member):
+    huey = app.extensions["huey"]
+    client.get(f"/{shop.slug}/account/password/forgot")
+
+    def ask(email):
+        """The page, the SQL statements run and the tasks queued by one request."""
+        with Statements(app) as statements:
+            page = ask_for_reset(client, shop, email).text
+        queued = [(task.name, task.args) for task in huey.pending()]
+        huey.flush()
+        return page, statements, queued
+
+    known = ask(member.email)
+    unknown = ask("ai.do@example.com")
+
+    # The same answer, the same statements, and one task each that looks the address up
+    assert known[0] == unknown[0]
+    assert known[1] == unknown[1]
+    assert known[2] == [("customers.password_reset", (shop.id, member.email))]
+    assert unknown[2] == [("customers.password_reset", (shop.id, "ai.do@example.com"))]
+    with app.app_context():
+        assert outbox() == []
 
 
 def test_too_many_reset_requests_for_one_address_get_a_429(make_app, shop, member):
