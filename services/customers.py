@@ -521,6 +521,7 @@ def queue_password_reset(*, shop, email):
 
 @task("customers.password_reset")
 def send_password_reset(shop_id, email):
+    """The worker's half of forgot-password; it commits, as the view would."""
     shop = db.session.get(Shop, shop_id)
     if shop is None:
         return
