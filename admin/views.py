@@ -18,6 +18,7 @@ from admin.forms import EmptyForm, StaffInviteForm, StaffLoginForm
 from core.auth import current_membership, current_staff, safe_next, staff_required
 from core.extensions import db, limiter
 from core.forms import show_error
+from core.outbox import html_for_staff, text_for_staff
 from core.passwords import burn_password_check
 from core.tenancy import get_for_shop_or_404, shop_query
 from models import (
@@ -137,15 +138,18 @@ def emails():
 @staff_required()
 def email_detail(message_id):
     message = get_for_shop_or_404(OutboxMessage, message_id)
-    return render_template("admin/email_detail.html", message=message)
+    return render_template(
+        "admin/email_detail.html", message=message, text=text_for_staff(message.body_text)
+    )
 
 
 @bp.get("/emails/<int:message_id>/preview")
 @staff_required()
 def email_preview(message_id):
-    """The HTML body alone, for the framed preview: no script runs, nothing is fetched."""
+    """The HTML body alone, for the framed preview: no script runs, nothing is fetched, and
+    secret links show as a marker."""
     message = get_for_shop_or_404(OutboxMessage, message_id)
-    response = make_response(message.body_html or "")
+    response = make_response(html_for_staff(message.body_html))
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
         "frame-ancestors 'self'; sandbox"

@@ -25,6 +25,7 @@ def create_app(test_config=None):
     configure(app, test_config)
     register_extensions(app)
     register_blueprints(app)
+    register_jobs(app)
     register_errorhandlers(app)
     register_cli(app)
     return app
@@ -69,7 +70,7 @@ def configure(app, test_config):
 
 
 def register_extensions(app):
-    from core import auth, jobs, outbox
+    from core import auth, outbox
     from core.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
     from core.i18n import register_i18n, select_locale, select_timezone
     from core.security import register_security_headers
@@ -85,7 +86,6 @@ def register_extensions(app):
     register_security_headers(app)
     auth.init_app(app)
     outbox.init_app(app)
-    jobs.init_app(app)
 
 
 def register_blueprints(app):
@@ -96,6 +96,14 @@ def register_blueprints(app):
     app.register_blueprint(platform_bp)
     app.register_blueprint(admin_bp, url_prefix="/<shop>/admin")
     app.register_blueprint(storefront_bp, url_prefix="/<shop>")
+
+
+def register_jobs(app):
+    """After the blueprints: the background tasks of the services they import must be known
+    when the queue is made, in the server and in every worker alike."""
+    from core import jobs
+
+    jobs.init_app(app)
 
 
 def register_errorhandlers(app):

@@ -5,10 +5,16 @@ task sends what is due in batches over one SMTP connection. A message the server
 for good is marked failed; anything else (the server down, a timeout, a 4xx answer) leaves
 it queued for a later try with growing delays, so no message is lost while the server is
 away. Without ``MAIL_SERVER`` messages are written to ``instance/mail/`` as ``.eml`` files.
+
+Secret links (a password reset, an email confirmation, a guest's order page…) open something
+to whoever holds them, so the row never shows them: the bodies keep a placeholder where each
+one goes, the addresses wait in ``secret_urls`` until the message leaves, and are wiped once it
+is sent or has failed for good. The admin's email log shows a "link hidden" marker instead.
 """
 
 import logging
 import re
+import secrets
 import smtplib
 from contextlib import contextmanager
 from datetime import timedelta
@@ -16,7 +22,10 @@ from pathlib import Path
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_mail import BadHeaderError, Connection, Message
+from markupsafe import Markup, escape
 from sqlalchemy import or_, update
 
 from core.extensions import db
@@ -32,6 +41,89 @@ def init_app(app):
     Path(app.instance_path, "mail").mkdir(parents=True, exist_ok=True)
 
 
+# --- Secret links ---------------------------------------------------------------------
+
+# What each kind of secret link is called where it is hidden. Another kind is one more line.
+SECRET_LINK_KINDS = {
+    "password_reset": _l("password reset link"),
+    "email_confirmation": _l("email confirmation link"),
+    "staff_invitation": _l("staff invitation link"),
+    "unsubscribe": _l("unsubscribe link"),
+    "download": _l("download link"),
+    "order": _l("order link"),
+}
+# Letters, digits and dashes only: the same in text, in an HTML attribute and once escaped.
+PLACEHOLDER = re.compile(r"cuahang-secret-([a-z_]+)-[0-9a-f]{16}-[0-9]+")
+
+
+class SecretLinks:
+    """The secret links of one message, each standing for a placeholder in its bodies.
+
+    The placeholders carry a random part of their own, so text a customer typed (a name, say)
+    can never be taken for one of them when the message is sent.
+    """
+
+    def __init__(self):
+        self.nonce = secrets.token_hex(8)
+        self.urls = {}
+
+    def add(self, url, kind):
+        """The placeholder to write where ``url`` goes (the same one for the same link)."""
+        if kind not in SECRET_LINK_KINDS:
+            raise ValueError(f"unknown kind of secret link {kind!r}")
+        url = str(url)
+        for placeholder, known in self.urls.items():
+            if known == url and PLACEHOLDER.fullmatch(placeholder).group(1) == kind:
+                return placeholder
+        placeholder = f"cuahang-secret-{kind}-{self.nonce}-{len(self.urls) + 1}"
+        self.urls[placeholder] = url
+        return placeholder
+
+
+def reveal(body, urls, *, html):
+    """The body as it is sent: each placeholder replaced by its link."""
+    if body is None:
+        return None
+    for placeholder, url in (urls or {}).items():
+        body = body.replace(placeholder, str(escape(url)) if html else url)
+    return body
+
+
+def _marker(match):
+    label = SECRET_LINK_KINDS.get(match.group(1), _l("secret link"))
+    return "🔒 " + _("link hidden: %(kind)s", kind=label)
+
+
+def text_for_staff(body):
+    """A text body as the admin shows it: every secret link replaced by a marker."""
+    return PLACEHOLDER.sub(_marker, body or "")
+
+
+# A link (the email's button, say) whose address is secret, whole: the marker takes its place.
+_SECRET_ANCHOR = re.compile(
+    r"<a\b[^>]*\bhref=([\"'])(" + PLACEHOLDER.pattern + r")\1[^>]*>.*?</a>",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def html_for_staff(body):
+    """An HTML body as the admin shows it: every secret link replaced by a marker."""
+
+    def anchor(match):
+        return str(
+            Markup(
+                '<span style="display:inline-block;padding:10px 16px;border:1px dashed #a1a1aa;'
+                'border-radius:6px;background:#f4f4f5;color:#52525b;">{}</span>'
+            ).format(_marker(PLACEHOLDER.fullmatch(match.group(2))))
+        )
+
+    body = _SECRET_ANCHOR.sub(anchor, body or "")
+    return PLACEHOLDER.sub(lambda match: str(escape(_marker(match))), body)
+
+
+# --- Queueing -------------------------------------------------------------------------
+
+
 def queue_mail(
     *,
     shop,
@@ -43,10 +135,19 @@ def queue_mail(
     customer_id=None,
     kind="message",
     reply_to=None,
+    secret_links=None,
 ):
-    """Record a message to send once the caller's transaction commits."""
+    """Record a message to send once the caller's transaction commits.
+
+    Secret links in ``text`` and ``html`` are written as the placeholders ``secret_links``
+    (a ``SecretLinks``) gave for them; the address itself must not appear in the bodies.
+    """
     from models import OutboxMessage
 
+    urls = dict(secret_links.urls) if secret_links is not None else {}
+    for url in urls.values():
+        if url in text or (html and str(escape(url)) in html):
+            raise ValueError("a secret link is written in the body without its placeholder")
     message = OutboxMessage(
         shop_id=shop.id if shop is not None else None,
         customer_id=customer_id,
@@ -57,17 +158,22 @@ def queue_mail(
         body_text=text,
         body_html=html,
         reply_to=reply_to or (shop.contact_email if shop is not None else None),
+        secret_urls=urls or None,
     )
     db.session.add(message)
     enqueue_after_commit("outbox.deliver")
     return message
 
 
-def render_mail(template, *, locale, **context):
-    """Text and HTML bodies of ``templates/email/<template>.txt|.html`` in ``locale``."""
+def render_mail(template, *, locale, secret_links, **context):
+    """Text and HTML bodies of ``templates/email/<template>.txt|.html`` in ``locale``.
+
+    The templates write a secret link as ``secret_link(url, kind)``: ``secret_links`` keeps
+    the address and the body gets its placeholder.
+    """
     with force_locale(locale):
-        text = render_template(f"email/{template}.txt", **context)
-        html = render_template(f"email/{template}.html", **context)
+        text = render_template(f"email/{template}.txt", secret_link=secret_links.add, **context)
+        html = render_template(f"email/{template}.html", secret_link=secret_links.add, **context)
     return text, html
 
 
@@ -76,7 +182,8 @@ def send_template(*, shop, to, template, subject, to_name="", customer_id=None, 
     locale = shop.locale if shop is not None else current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(locale):
         subject = str(subject)
-    text, html = render_mail(template, locale=locale, shop=shop, **context)
+    links = SecretLinks()
+    text, html = render_mail(template, locale=locale, secret_links=links, shop=shop, **context)
     return queue_mail(
         shop=shop,
         to=to,
@@ -86,6 +193,7 @@ def send_template(*, shop, to, template, subject, to_name="", customer_id=None, 
         to_name=to_name,
         customer_id=customer_id,
         kind=template,
+        secret_links=links,
     )
 
 
@@ -171,8 +279,8 @@ def build_message(row):
     message = Message(
         subject=row.subject,
         recipients=[recipient],
-        body=row.body_text,
-        html=row.body_html,
+        body=reveal(row.body_text, row.secret_urls, html=False),
+        html=reveal(row.body_html, row.secret_urls, html=True),
         sender=sender,
         reply_to=row.reply_to,
     )
@@ -300,6 +408,9 @@ def send_batch(ids):
                     row.sent_at = now
                     row.last_error = None
                     sent += 1
+                if row.status != MailStatus.QUEUED:
+                    # Sent or given up: no one needs the secret links any more.
+                    row.secret_urls = None
                 row.claimed_until = None
                 db.session.commit()
                 settled += 1

@@ -73,6 +73,9 @@ class Customer(UserMixin, TimestampMixin, db.Model):
     registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Part of the session id: a password change signs every other session out.
     session_token: Mapped[str] = mapped_column(String(32), default=new_token)
+    # Part of the password-reset link sent last: a newer link, a new password or the link's
+    # own use spends it (``services.customers``).
+    reset_nonce: Mapped[str | None] = mapped_column(String(32))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Names, email, code and phones folded by ``fold``: what the admin search looks in.
     search_text: Mapped[str] = mapped_column(Text, default="")
@@ -142,6 +145,7 @@ class Customer(UserMixin, TimestampMixin, db.Model):
     def set_password(self, password):
         self.password_hash = hash_password(password)
         self.session_token = new_token()
+        self.reset_nonce = None
 
     def check_password(self, password):
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)

@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
@@ -36,6 +36,9 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(255))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
+    # The addresses of the secret links the bodies hold as placeholders (``core.outbox``),
+    # kept only until the message is sent or has failed for good: staff never see them.
+    secret_urls: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     reply_to: Mapped[str | None] = mapped_column(String(254))
     status: Mapped[str] = mapped_column(String(10), default=MailStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)

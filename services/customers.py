@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 
 from core.extensions import db
+from core.jobs import enqueue_after_commit, task
 from core.outbox import send_template
 from core.passwords import burn_password_check, hash_password
 from core.tenancy import for_shop
@@ -572,9 +573,20 @@ def make_confirm_token(customer):
 
 
 def make_reset_token(customer):
-    # The password hash is in the token: any password change (this reset included) spends it.
+    """A new reset link, which spends the one sent before.
+
+    It holds the customer's new ``reset_nonce`` (cleared when a link is used), and the
+    fingerprints of their password and email: a new password or a new address spends it.
+    """
+    customer.reset_nonce = new_token()
     return _serializer("reset").dumps(
-        {"s": customer.shop_id, "c": customer.id, "p": _fingerprint(customer.password_hash)}
+        {
+            "s": customer.shop_id,
+            "c": customer.id,
+            "n": customer.reset_nonce,
+            "p": _fingerprint(customer.password_hash),
+            "e": _fingerprint(customer.email),
+        }
     )
 
 
@@ -606,8 +618,35 @@ def confirm_email(*, shop, token):
 def customer_for_reset(*, shop, token):
     customer, data = _load("reset", token, RESET_MAX_AGE, shop)
     if data.get("p") != _fingerprint(customer.password_hash):
+        # Used (the reset sets a new password), or the password was changed since.
         raise BadToken(_l("This link has already been used. Please ask for a new one."))
+    if (
+        customer.reset_nonce is None
+        or data.get("n") != customer.reset_nonce
+        or data.get("e") != _fingerprint(customer.email)
+    ):
+        # A newer link was sent, or the account's address changed since.
+        raise BadToken(_l("This link no longer works. Please ask for a new one."))
     return customer
+
+
+def queue_password_reset(*, shop, email):
+    """Forgot password: look the address up in the background, once the caller commits.
+
+    The request does the same work whether or not the address has an account, so neither
+    its answer nor its duration tells; the task does the rest.
+    """
+    enqueue_after_commit("customers.password_reset", shop.id, email or "")
+
+
+@task("customers.password_reset")
+def send_password_reset(shop_id, email):
+    """The worker's half of forgot-password; it commits, as the view would."""
+    shop = db.session.get(Shop, shop_id)
+    if shop is None:
+        return
+    request_password_reset(shop=shop, email=email)
+    db.session.commit()
 
 
 def request_password_reset(*, shop, email):
@@ -634,7 +673,7 @@ def request_password_reset(*, shop, email):
 def reset_password(*, shop, token, password):
     customer = customer_for_reset(shop=shop, token=token)
     check_password(password)
-    customer.set_password(password)
+    customer.set_password(password)  # spends the link: it clears ``reset_nonce``
     record_event(customer=customer, type="password_reset", actor="customer")
     return customer
 
@@ -723,6 +762,7 @@ def change_email(*, shop, customer, new_email, password):
     try:
         customer.email = email
         customer.email_verified_at = None
+        customer.reset_nonce = None  # a reset link sent to the old address is spent
         record_event(customer=customer, type="email_changed", actor="customer", old=old, new=email)
         db.session.flush()
     except IntegrityError as error:

@@ -226,8 +226,8 @@ def logout():
 def forgot_password():
     form = PasswordForgotForm()
     if form.validate_on_submit():
-        # The same answer whether or not the address has an account.
-        customer_service.request_password_reset(shop=g.shop, email=form.email.data)
+        # The same answer, and the same work, whether or not the address has an account.
+        customer_service.queue_password_reset(shop=g.shop, email=form.email.data)
         db.session.commit()
         return render_template("storefront/account/forgot_sent.html")
     return render_template("storefront/account/forgot.html", form=form)

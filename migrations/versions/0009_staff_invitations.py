@@ -1,7 +1,7 @@
 """staff join a shop by accepting an emailed invitation
 
 Revision ID: 0009_staff_invitations
-Revises: 0006_customer_registered_at
+Revises: 0008_secret_links
 Create Date: 2026-11-27 09:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009_staff_invitations'
-down_revision = '0006_customer_registered_at'
+down_revision = '0008_secret_links'
 branch_labels = None
 depends_on = None
 

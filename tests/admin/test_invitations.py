@@ -11,7 +11,8 @@ from core.extensions import db
 from models import OutboxMessage, ShopMembership, StaffUser, utcnow
 from tests.admin.test_staff import invitations_to, invite, membership_of
 from tests.conftest import PASSWORD
-from tests.storefront import count, link_in
+from tests.mail import sent_link, sent_text
+from tests.storefront import count
 
 NEW_EMAIL = "lan@example.com"
 NEW_PASSWORD = "mat khau cua lan 1"
@@ -20,13 +21,7 @@ NEW_PASSWORD = "mat khau cua lan 1"
 def invitation_link(app, shop, email):
     """The path of the link in the last invitation emailed to ``email``."""
     with app.app_context():
-        message = db.session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.kind == "staff_invitation", OutboxMessage.to_address == email)
-            .order_by(OutboxMessage.id.desc())
-        ).first()
-        assert message is not None, f"no invitation sent to {email}"
-        return link_in(message.body_text, "admin.invitation", shop.slug)
+        return sent_link("staff_invitation", "admin.invitation", shop.slug, to=email)
 
 
 @pytest.fixture
@@ -51,8 +46,11 @@ def test_the_invitation_email_is_in_vietnamese_with_the_public_link(app, invited
         )
         assert message.subject == "Chủ Thời Trang Mai mời bạn vào làm cùng Thời Trang Mai"
         assert "với vai trò Quản lý" in message.body_text
-        assert f"http://shop.test/{shop.slug}/admin/invitations/" in message.body_text
         assert "Nhận lời mời" in message.body_html
+        # The link is in the email sent, not in the shop's email log.
+        sent = sent_text("staff_invitation", to=NEW_EMAIL)
+        assert f"http://shop.test/{shop.slug}/admin/invitations/" in sent
+        assert "/admin/invitations/" not in message.body_text + message.body_html
         # Only a hash of the token is kept.
         (invitation,) = invitations_to(NEW_EMAIL)
         token = invitation_link(app, shop, NEW_EMAIL).rsplit("/", 1)[1]

@@ -3,6 +3,7 @@ first, goes out only after its transaction commits and a worker runs, in batches
 connection, and is never lost or sent twice when the server is away or refuses it."""
 
 import email
+import re
 import socket
 from datetime import timedelta
 from email import policy
@@ -10,12 +11,22 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from flask_babel import force_locale
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
 from core.extensions import db
 from core.jobs import drain
-from core.outbox import CLAIM_FOR, claim_batch, deliver_outbox, queue_mail, send_template
+from core.outbox import (
+    CLAIM_FOR,
+    SecretLinks,
+    claim_batch,
+    deliver_outbox,
+    html_for_staff,
+    queue_mail,
+    send_template,
+    text_for_staff,
+)
 from models import MailStatus, OutboxMessage, Shop, StaffUser, utcnow
 
 VIETNAMESE_BODY = (
@@ -590,3 +601,133 @@ def test_template_mail_is_rendered_in_the_shops_language(app, shop, owner, local
     # Then the HTML is rendered in that language
     [row] = outbox(app)
     assert f'<html lang="{locale}">' in row.body_html
+
+
+# --- Secret links ----------------------------------------------------------------------
+
+RESET_URL = "http://shop.test/thoi-trang-mai/account/password/reset/Tk3n.bi-mat_42?a=1&b=2"
+
+
+def queue_with_secret(app, shop, to="lan@example.com"):
+    """A message whose text and HTML carry a password-reset link, marked as secret."""
+    with app.app_context():
+        links = SecretLinks()
+        placeholder = links.add(RESET_URL, "password_reset")
+        message = queue_mail(
+            shop=db.session.get(Shop, shop.id),
+            to=to,
+            subject="Đặt lại mật khẩu",
+            text=f"Đặt mật khẩu mới: {placeholder}",
+            html=f'<p><a href="{placeholder}">Đặt mật khẩu mới</a></p>',
+            secret_links=links,
+        )
+        db.session.commit()
+        return message.id
+
+
+def test_a_secret_link_reaches_the_recipient_and_then_leaves_the_outbox(app, shop, smtp, run_jobs):
+    # Given a message with a secret link, waiting in the outbox
+    message_id = queue_with_secret(app, shop)
+    with app.app_context():
+        row = db.session.get(OutboxMessage, message_id)
+        assert RESET_URL not in row.body_text
+        assert "bi-mat" not in row.body_text + row.body_html
+        assert list(row.secret_urls.values()) == [RESET_URL]
+
+    # When it is sent
+    run_jobs()
+
+    # Then the recipient gets the working link, in the text and (escaped) in the HTML
+    [received] = smtp.messages
+    assert plain_body(received) == f"Đặt mật khẩu mới: {RESET_URL}"
+    assert f'href="{RESET_URL.replace("&", "&amp;")}"' in html_body(received)
+    # And the row no longer holds it anywhere
+    [row] = outbox(app)
+    assert row.status == MailStatus.SENT
+    assert row.secret_urls is None
+    assert "bi-mat" not in row.body_text + row.body_html
+
+
+def test_a_message_failed_for_good_forgets_its_secret_links(app, shop, smtp, run_jobs):
+    smtp.mailbox.refuse_recipient["khong-co@example.com"] = "550 5.1.1 No such user"
+    queue_with_secret(app, shop, to="khong-co@example.com")
+
+    run_jobs()
+
+    [row] = outbox(app)
+    assert row.status == MailStatus.FAILED
+    assert row.secret_urls is None
+
+
+def test_a_message_waiting_for_the_server_keeps_its_secret_link_until_it_is_sent(
+    app, shop, smtp, run_jobs
+):
+    # Given the server is down when a message with a secret link is sent
+    smtp.stop()
+    queue_with_secret(app, shop)
+    run_jobs()
+    [row] = outbox(app)
+    assert (row.status, row.attempts) == (MailStatus.QUEUED, 1)
+    assert list(row.secret_urls.values()) == [RESET_URL]
+
+    # When the server is back and the retry comes
+    smtp.start()
+    retry_time_comes(app)
+    sweep(app)
+
+    # Then the link arrives, and only then leaves the row
+    [received] = smtp.messages
+    assert RESET_URL in plain_body(received)
+    [row] = outbox(app)
+    assert row.secret_urls is None
+
+
+def test_a_secret_link_written_without_its_placeholder_is_refused(app, shop):
+    with app.app_context():
+        links = SecretLinks()
+        links.add(RESET_URL, "password_reset")
+        with pytest.raises(ValueError, match="placeholder"):
+            queue_mail(
+                shop=db.session.get(Shop, shop.id),
+                to="lan@example.com",
+                subject="Đặt lại mật khẩu",
+                text=f"Đặt mật khẩu mới: {RESET_URL}",
+                secret_links=links,
+            )
+
+
+def test_the_admin_shows_a_marker_where_each_secret_link_was(app):
+    links = SecretLinks()
+    reset = links.add(RESET_URL, "password_reset")
+    order = links.add("http://shop.test/thoi-trang-mai/orders/abc", "order")
+    assert links.add(RESET_URL, "password_reset") == reset
+    html = (
+        f'<p><a style="x" href="{reset}">Đặt mật khẩu mới</a></p>'
+        f'<p><a href="{order}">{order}</a> {order}</p>'
+    )
+    with app.test_request_context(), force_locale("en"):
+        shown = html_for_staff(html)
+        assert text_for_staff(f"Xem: {order}") == "Xem: 🔒 link hidden: order link"
+    assert "href" not in shown
+    assert "cuahang-secret" not in shown
+    assert shown.count("🔒 link hidden: password reset link") == 1
+    assert shown.count("🔒 link hidden: order link") == 2
+
+
+EMAIL_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "email"
+# The links of the emails that open something to whoever holds them: a context key ending so.
+SECRET_KEYS = re.compile(
+    r"\b(reset_url|confirm_url|order_url|invitation_url|invite_url|accept_url|claim_url"
+    r"|unsubscribe_url|download_url)\b"
+)
+
+
+@pytest.mark.parametrize("template", sorted(p.name for p in EMAIL_TEMPLATES.iterdir()), ids=str)
+def test_every_secret_link_of_the_email_templates_is_marked(template):
+    source = (EMAIL_TEMPLATES / template).read_text()
+    for match in SECRET_KEYS.finditer(source):
+        before = source[: match.start()]
+        written = before[before.rfind("{") :]
+        assert "secret_link(" in written or written.startswith("{%"), (
+            f"{template}: {match.group(1)} is written without secret_link()"
+        )

@@ -7,8 +7,9 @@ from sqlalchemy import select
 from core.extensions import db
 from models import Customer, CustomerStatus, Order, Shop
 from tests.conftest import PASSWORD
+from tests.mail import sent_link
 from tests.selling import GUEST, Buyer
-from tests.storefront import Shopper, last_mail, link_in, make_member
+from tests.storefront import Shopper, make_member
 
 VICTIM = {**GUEST, "email": "nan.nhan@example.com", "phone": "0903 999 888"}
 
@@ -113,7 +114,7 @@ def test_an_email_changed_and_confirmed_does_not_bring_the_old_emails_orders(
         data={"email": "ke.gian@example.com", "current_password": PASSWORD},
     )
     with app.app_context():
-        link = link_in(last_mail("member_confirm_email"), "storefront.confirm_email", shop.slug)
+        link = sent_link("member_confirm_email", "storefront.confirm_email", shop.slug)
     client.get(link)
     with app.app_context():
         assert db.session.get(Customer, member.id).email_verified_at is not None
@@ -129,7 +130,7 @@ def test_the_members_own_confirmed_email_shows_its_guest_orders(app, client, sho
     assert_cannot_reach(client, shop, number)
     client.post(f"/{shop.slug}/account/confirm/resend")
     with app.app_context():
-        link = link_in(last_mail("member_confirm_email"), "storefront.confirm_email", shop.slug)
+        link = sent_link("member_confirm_email", "storefront.confirm_email", shop.slug)
     client.get(link)
     # Then they show, and the member can cancel one still pending
     assert f"#{number}" in orders_page(client, shop)

@@ -2,7 +2,6 @@
 member's life. Each test works inside its own app context and commits, as a view would,
 then reads what the database holds."""
 
-import re
 import time
 from datetime import UTC, datetime
 
@@ -29,6 +28,7 @@ from services.customers import (
     LoginRefused,
 )
 from tests.conftest import PASSWORD
+from tests.mail import sent_link, token_of
 
 EMAIL = "an.nguyen@example.com"
 
@@ -67,15 +67,6 @@ def event_types(customer_id):
         .where(CustomerEvent.customer_id == customer_id)
         .order_by(CustomerEvent.id)
     ).all()
-
-
-def token_in(text, endpoint, shop_info):
-    """The token of the ``endpoint`` link written in ``text``."""
-    link = external_url(endpoint, shop=shop_info.slug, token="TOKEN")
-    before, _, after = link.partition("TOKEN")
-    match = re.search(re.escape(before) + r"([A-Za-z0-9_.-]+)" + re.escape(after), text)
-    assert match, f"no {endpoint} link in {text!r}"
-    return match.group(1)
 
 
 def nothing_written():
@@ -139,7 +130,7 @@ def test_registration_makes_a_temporary_member_with_the_shops_first_code(app, sh
 
         welcome = outbox("member_registered")
         assert [(m.to_address, m.customer_id) for m in welcome] == [(EMAIL, customer_id)]
-        token = token_in(welcome[0].body_text, "storefront.confirm_email", shop)
+        token = token_of(sent_link("member_registered", "storefront.confirm_email", shop.slug))
         assert svc.confirm_email(shop=shop_row(shop), token=token).id == customer_id
 
 
@@ -278,8 +269,8 @@ def guest_snapshot(customer_id):
 
 def finish_registration(shop_info, password=PASSWORD):
     """Follow the link of the newest claim email, as the mailbox's owner would."""
-    message = outbox("member_claim")[-1]
-    token = token_in(message.body_text, "storefront.confirm_registration", shop_info)
+    link = sent_link("member_claim", "storefront.confirm_registration", shop_info.slug)
+    token = token_of(link)
     return svc.complete_registration(shop=shop_row(shop_info), token=token, password=password)
 
 
@@ -334,8 +325,7 @@ def test_a_claim_link_needs_the_registrations_password_and_works_once(app, shop)
     with app.app_context():
         register(shop, phone="")
         db.session.commit()
-        message = outbox("member_claim")[-1]
-        token = token_in(message.body_text, "storefront.confirm_registration", shop)
+        token = token_of(sent_link("member_claim", "storefront.confirm_registration", shop.slug))
         before = guest_snapshot(guest_id)
     # The mailbox's owner who did not register does not know the password: nothing joins.
     with app.app_context():
@@ -356,9 +346,7 @@ def test_a_claim_link_of_another_shop_or_tampered_opens_nothing(app, shop, other
         db.session.commit()
         register(shop, phone="")
         db.session.commit()
-        token = token_in(
-            outbox("member_claim")[-1].body_text, "storefront.confirm_registration", shop
-        )
+        token = token_of(sent_link("member_claim", "storefront.confirm_registration", shop.slug))
     with app.app_context():
         for bad in (token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1], "x" * 40):
             with pytest.raises(BadToken):
@@ -767,7 +755,10 @@ def member_id(app, shop):
 
 
 def token_for(customer_id, make):
-    return make(db.session.get(Customer, customer_id))
+    """A token as it is sent: a reset token's nonce is saved with it."""
+    token = make(db.session.get(Customer, customer_id))
+    db.session.commit()
+    return token
 
 
 def tampered(token):
@@ -867,8 +858,8 @@ def test_a_reset_token_is_refused_after_any_password_change(app, shop, member_id
 def test_a_reset_token_lasts_one_hour(app, shop, member_id, monkeypatch):
     with app.app_context():
         fresh = made_at(monkeypatch, 59 * 60, svc.make_reset_token, member_id)
-        stale = made_at(monkeypatch, 60 * 60 + 5, svc.make_reset_token, member_id)
         assert svc.customer_for_reset(shop=shop_row(shop), token=fresh).id == member_id
+        stale = made_at(monkeypatch, 60 * 60 + 5, svc.make_reset_token, member_id)
         with pytest.raises(BadToken):
             svc.customer_for_reset(shop=shop_row(shop), token=stale)
         with pytest.raises(BadToken):
@@ -918,7 +909,7 @@ def test_a_reset_request_emails_a_working_link_to_a_member(app, shop, member_id)
             member_id,
         )
         assert event_types(member_id) == ["email_sent", "password_reset_requested"]
-        token = token_in(mail.body_text, "storefront.reset_password", shop)
+        token = token_of(sent_link("member_password_reset", "storefront.reset_password", shop.slug))
         assert svc.customer_for_reset(shop=shop_row(shop), token=token).id == member_id
 
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from core.extensions import db
-from core.urls import external_url
 from models import Customer, CustomerEvent, CustomerStatus, OutboxMessage, Shop
 from services import customers as customer_service
 from tests.conftest import PASSWORD
+from tests.mail import link_in, sent_text  # noqa: F401 (link_in: where tests import it from)
 
 MEMBER_EMAIL = "minh.anh@example.com"
 MEMBER_PHONE = "+84912345678"
@@ -78,10 +78,8 @@ def outbox(kind=None):
 
 
 def last_mail(kind):
-    query = select(OutboxMessage).where(OutboxMessage.kind == kind)
-    message = db.session.scalars(query.order_by(OutboxMessage.id.desc())).first()
-    assert message is not None, f"no {kind} message queued"
-    return message.body_text
+    """The text of the last ``kind`` message, as its recipient got it (``tests.mail``)."""
+    return sent_text(kind)
 
 
 def event_types(customer_id):
@@ -90,16 +88,6 @@ def event_types(customer_id):
         .where(CustomerEvent.customer_id == customer_id)
         .order_by(CustomerEvent.id)
     ).all()
-
-
-def link_in(text, endpoint, shop_slug):
-    """The path (with its token) of the ``endpoint`` link written in an email's ``text``."""
-    path = external_url(endpoint, shop=shop_slug, token="TOKEN").split("://", 1)[1]
-    path = path[path.index("/") :]
-    before, _, after = path.partition("TOKEN")
-    match = re.search(re.escape(before) + r"([A-Za-z0-9_.-]+)" + re.escape(after), text)
-    assert match, f"no {endpoint} link in {text!r}"
-    return before + match.group(1) + after
 
 
 def without_tokens(html):

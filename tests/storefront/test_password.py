@@ -5,9 +5,12 @@ import time
 from itsdangerous import TimestampSigner
 
 from core.extensions import db
+from core.jobs import drain
 from models import Customer, OutboxMessage, Shop
 from services import customers as customer_service
-from tests.storefront import count, event_types, last_mail, link_in, make_member, outbox
+from tests.mail import sent_link
+from tests.sql import Statements
+from tests.storefront import count, event_types, make_member, outbox
 
 NEW_PASSWORD = "mat khau moi 2025"
 
@@ -19,16 +22,19 @@ def ask_for_reset(client, shop, email):
 def reset_link(app, client, shop, member):
     ask_for_reset(client, shop, member.email)
     with app.app_context():
-        return link_in(last_mail("member_password_reset"), "storefront.reset_password", shop.slug)
+        return sent_link("member_password_reset", "storefront.reset_password", shop.slug)
 
 
 def choose(client, link, password=NEW_PASSWORD, confirm=None):
     return client.post(link, data={"password": password, "password_confirm": confirm or password})
 
 
-def test_forgot_password_gives_the_same_answer_and_mails_only_a_member(app, client, shop, member):
+def test_forgot_password_gives_the_same_answer_and_mails_only_a_member(
+    app, client, shop, member, run_jobs
+):
     known = ask_for_reset(client, shop, member.email.upper())
     unknown = ask_for_reset(client, shop, "ai.do@example.com")
+    run_jobs()
 
     assert known.status_code == unknown.status_code == 200
     assert "Check your email" in known.text
@@ -121,6 +127,83 @@ def test_changing_the_password_spends_the_reset_links(app, client, shopper, shop
         assert db.session.get(Customer, member.id).check_password(NEW_PASSWORD)
 
 
+def test_a_reset_link_sent_before_the_email_changed_no_longer_works(
+    app, client, shopper, shop, member
+):
+    # Given a reset link mailed to the member's address, which they then change
+    link = reset_link(app, client, shop, member)
+    shopper.login(member)
+    response = client.post(
+        f"/{shop.slug}/account/profile/email",
+        data={"email": "dia.chi.moi@example.com", "current_password": member.password},
+    )
+    assert response.status_code == 302
+    shopper.logout(shop.slug)
+
+    # When the link sent to the old address is followed
+    page = client.get(link)
+    choose(client, link)
+
+    # Then it no longer works, and the password is unchanged
+    assert "This link no longer works" in page.text
+    assert "password_confirm" not in page.text
+    with app.app_context():
+        assert db.session.get(Customer, member.id).check_password(member.password)
+
+
+def test_an_older_reset_link_no_longer_works_once_a_newer_one_is_sent(app, client, shop, member):
+    # Given two reset links asked for one after the other
+    older = reset_link(app, client, shop, member)
+    newer = reset_link(app, client, shop, member)
+    assert older != newer
+
+    # When the older one is followed, then it no longer works; the newer one does
+    assert "This link no longer works" in client.get(older).text
+    choose(client, older)
+    with app.app_context():
+        assert db.session.get(Customer, member.id).check_password(member.password)
+    assert choose(client, newer).status_code == 302
+    with app.app_context():
+        assert db.session.get(Customer, member.id).check_password(NEW_PASSWORD)
+
+
+def test_a_used_reset_link_no_longer_works_even_with_the_same_password_chosen_again(
+    app, client, shop, member
+):
+    link = reset_link(app, client, shop, member)
+    assert choose(client, link, password=member.password).status_code == 302
+
+    assert "already been used" in choose(client, link, password=NEW_PASSWORD).text
+    with app.app_context():
+        customer = db.session.get(Customer, member.id)
+        assert customer.check_password(member.password)
+        assert customer.reset_nonce is None
+
+
+def test_forgot_password_does_the_same_work_for_a_member_and_a_stranger(app, client, shop, member):
+    huey = app.extensions["huey"]
+    client.get(f"/{shop.slug}/account/password/forgot")
+
+    def ask(email):
+        """The page, the SQL statements run and the tasks queued by one request."""
+        with Statements(app) as statements:
+            page = ask_for_reset(client, shop, email).text
+        queued = [(task.name, task.args) for task in huey.pending()]
+        huey.flush()
+        return page, statements, queued
+
+    known = ask(member.email)
+    unknown = ask("ai.do@example.com")
+
+    # The same answer, the same statements, and one task each that looks the address up
+    assert known[0] == unknown[0]
+    assert known[1] == unknown[1]
+    assert known[2] == [("customers.password_reset", (shop.id, member.email))]
+    assert unknown[2] == [("customers.password_reset", (shop.id, "ai.do@example.com"))]
+    with app.app_context():
+        assert outbox() == []
+
+
 def test_too_many_reset_requests_for_one_address_get_a_429(make_app, shop, member):
     app = make_app(create_schema=False, LOGIN_ACCOUNT_RATE_LIMIT="2 per hour")
     statuses = []
@@ -133,6 +216,7 @@ def test_too_many_reset_requests_for_one_address_get_a_429(make_app, shop, membe
         )
         statuses.append(response.status_code)
     assert statuses == [200, 200, 429]
+    drain(app)
     with app.app_context():
         assert count(OutboxMessage) == 2
 
@@ -155,7 +239,7 @@ def registration_confirm_link(app, client, shop):
         },
     )
     with app.app_context():
-        return link_in(last_mail("member_registered"), "storefront.confirm_email", shop.slug)
+        return sent_link("member_registered", "storefront.confirm_email", shop.slug)
 
 
 def test_the_link_in_the_welcome_email_confirms_the_address(app, client, shop):
@@ -202,6 +286,6 @@ def test_a_member_can_ask_for_the_confirmation_link_again(app, client, shop, sig
     assert response.headers["Location"] == f"/{shop.slug}/account/"
     with app.app_context():
         assert outbox() == [("member_confirm_email", signed_in.email)]
-        link = link_in(last_mail("member_confirm_email"), "storefront.confirm_email", shop.slug)
+        link = sent_link("member_confirm_email", "storefront.confirm_email", shop.slug)
     client.get(link)
     assert "Please confirm your email address" not in client.get(f"/{shop.slug}/account/").text

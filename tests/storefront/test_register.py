@@ -7,7 +7,8 @@ from core.extensions import db
 from models import Customer, CustomerStatus, Shop
 from services import customers as customer_service
 from tests.conftest import PASSWORD
-from tests.storefront import count, event_types, last_mail, link_in, outbox, without_tokens
+from tests.mail import sent_link
+from tests.storefront import count, event_types, outbox, without_tokens
 
 FORM = {
     "last_name": "Phạm",
@@ -173,7 +174,7 @@ def test_a_guests_mailbox_finishes_the_registration_with_its_password(app, clien
     guest_id, guest_code = add_guest(app, shop)
     register(client, shop)
     with app.app_context():
-        link = link_in(last_mail("member_claim"), "storefront.confirm_registration", shop.slug)
+        link = sent_link("member_claim", "storefront.confirm_registration", shop.slug)
 
     # When the mailbox's owner opens the link, the page asks for the registration's password
     page = client.get(link)
