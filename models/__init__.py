@@ -13,6 +13,7 @@ from models.customer import (
     fold,
 )
 from models.job import Job, JobStatus
+from models.login_session import LoginSession
 from models.order import (
     Favourite,
     Order,
@@ -43,6 +44,7 @@ __all__ = [
     "fold",
     "Job",
     "JobStatus",
+    "LoginSession",
     "MailStatus",
     "OutboxMessage",
     "Role",

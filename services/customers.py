@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from core.extensions import db
 from core.outbox import send_template
 from core.passwords import burn_password_check, hash_password
+from core.sessions import end_all_sessions, end_other_sessions
 from core.tenancy import for_shop
 from core.urls import external_url
 from models import (
@@ -29,7 +30,6 @@ from models import (
     StaffUser,
     utcnow,
 )
-from models.shop import new_token
 from services import ServiceError
 from services.emails import normalise_email
 from services.phones import normalise_phone
@@ -244,7 +244,6 @@ def register_member(
         customer.first_name = first_name
         customer.last_name = last_name
         customer.password_hash = password_hash
-        customer.session_token = new_token()
         customer.status = CustomerStatus.TEMPORARY
         customer.registered_at = now
         set_marketing(customer, accepts_marketing, "registration")
@@ -388,7 +387,7 @@ def change_status(*, shop, customer, actor, action, reason=None):
         data["reason"] = reason
     record_event(customer=customer, type=event_type, staff=actor, **data)
     if target == CustomerStatus.CANCELLED:
-        customer.session_token = new_token()  # signs the member out everywhere
+        end_all_sessions(customer)  # signs the member out everywhere
     if customer.email:
         template = "member_cancelled" if target == CustomerStatus.CANCELLED else "member_approved"
         subject = (
@@ -515,6 +514,8 @@ def reset_password(*, shop, token, password):
     customer = customer_for_reset(shop=shop, token=token)
     check_password(password)
     customer.set_password(password)
+    # Whoever asked for the link may not be the only one who knew the old password.
+    end_all_sessions(customer)
     record_event(customer=customer, type="password_reset", actor="customer")
     return customer
 
@@ -625,11 +626,13 @@ def change_email(*, shop, customer, new_email, password):
     return customer
 
 
-def change_password(*, customer, current_password, new_password):
-    """A new password signs out every other session and spends every reset link."""
+def change_password(*, customer, current_password, new_password, keep_session=None):
+    """A new password signs out every session but ``keep_session`` (the id of the one that
+    changed it) and spends every reset link."""
     _check_current_password(customer, current_password)
     check_password(new_password)
     customer.set_password(new_password)
+    end_other_sessions(customer, keep=keep_session)
     record_event(customer=customer, type="password_changed", actor="customer")
     return customer
 
