@@ -14,7 +14,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_user
 from flask_wtf import FlaskForm
 from sqlalchemy import text
 from wtforms import EmailField, PasswordField, StringField
@@ -22,6 +21,7 @@ from wtforms import EmailField, PasswordField, StringField
 from core.auth import safe_next
 from core.extensions import db, limiter
 from core.forms import max_length, required, show_error
+from core.sessions import start_session
 from services import ServiceError
 from services.shops import create_shop, send_welcome
 
@@ -77,8 +77,8 @@ def signup():
             show_error(form, error, form.slug)
         else:
             send_welcome(shop, owner)
+            start_session(owner, shop=shop)
             db.session.commit()
-            login_user(owner)
             flash(_("Your shop %(name)s is ready.", name=shop.name), "success")
             return redirect(url_for("admin.dashboard", shop=shop.slug))
     return render_template("platform/signup.html", form=form)

@@ -15,7 +15,7 @@ from datetime import timedelta
 from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_user, logout_user
-from sqlalchemy import delete, event, update
+from sqlalchemy import and_, delete, event, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -53,22 +53,28 @@ def lifetime(remember):
 
 
 def _person(model, user):
+    """The rows of one person: a staff user's in every shop, a member's in their shop."""
     if user.kind == "staff":
         return model.staff_id == user.id
-    return model.customer_id == user.id
+    return and_(model.customer_id == user.id, model.shop_id == user.shop_id)
 
 
-def start_session(user, *, remember=False):
+def start_session(user, *, remember=False, shop=None):
     """Sign ``user`` in on this browser: a new session row, then Flask-Login's cookie(s)
-    naming it. The caller commits."""
+    naming it. ``shop`` is the shop whose login this is (by default the request's). Whoever
+    this browser was signed in as before is signed out of it (a browser holds one login),
+    for every copy of the old cookies too. The caller commits."""
     from models import LoginSession, utcnow
 
+    previous = current_session()
+    if previous is not None:
+        db.session.execute(delete(LoginSession).where(LoginSession.id == previous.id))
     now = utcnow()
     token = secrets.token_urlsafe(32)
     row = LoginSession(
         token_hash=hash_token(token),
         kind=user.kind,
-        shop_id=g.shop.id,
+        shop_id=(shop or g.shop).id,
         remember=bool(remember),
         created_at=now,
         last_seen_at=now,
@@ -198,7 +204,9 @@ def session_for_key(key):
 
     kind, _, rest = str(key).partition(":")
     row_id, _, token = rest.partition(":")
-    if not (row_id.isdigit() and len(row_id) <= 10 and token) or int(row_id) > MAX_ROW_ID:
+    if not (row_id.isascii() and row_id.isdigit() and len(row_id) <= 10 and token):
+        return None
+    if int(row_id) > MAX_ROW_ID:
         return None
     row = db.session.get(LoginSession, int(row_id))
     if row is None or row.kind != kind:

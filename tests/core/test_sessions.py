@@ -104,6 +104,7 @@ def test_the_sweep_forgets_the_sessions_that_ran_out(app, shop):
         lambda key: key.rsplit(":", 1)[0] + ":",
         lambda key: "customer:" + "9" * 30 + ":" + key.rsplit(":", 1)[1],
         lambda key: "customer:-1:" + key.rsplit(":", 1)[1],
+        lambda key: "customer:²:" + key.rsplit(":", 1)[1],
         lambda key: "nobody",
     ],
 )

@@ -103,6 +103,21 @@ def test_the_remember_cookie_opens_nothing_after_logout(app, shop, member):
     assert is_login_redirect(account(new_browser, shop), shop)
 
 
+def test_logging_in_as_someone_else_ends_the_browsers_previous_login(
+    app, client, shop, owner, member
+):
+    client.post(f"/{shop.slug}/admin/login", data={"email": owner.email, "password": PASSWORD})
+    stolen = with_cookie(app, client, "session")
+    assert stolen.get(f"/{shop.slug}/admin/").status_code == 200
+
+    Shopper(client).login(member)
+
+    assert account(client, shop).status_code == 200
+    assert stolen.get(f"/{shop.slug}/admin/").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(LoginSession)) == 1
+
+
 # --- Passwords and the shop's cancellation --------------------------------------------
 
 
