@@ -2,11 +2,13 @@
 
 from flask import Blueprint
 
+from core.security import no_store
 from core.tenancy import add_shop_to_url, load_shop_from_url
 
 bp = Blueprint("admin", __name__)
 bp.url_value_preprocessor(load_shop_from_url)
 bp.url_defaults(add_shop_to_url)
+bp.after_request(no_store)  # every admin page, the login included
 
 from admin import (  # noqa: E402, F401
     customers,
@@ -14,6 +16,7 @@ from admin import (  # noqa: E402, F401
     order_create,
     orders,
     products,
+    sessions,
     settings,
     views,
 )

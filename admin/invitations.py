@@ -7,13 +7,13 @@ new person when that email has no account yet."""
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_user
 
 from admin import bp
 from admin.forms import EmptyForm, InvitationJoinForm, InvitationLoginForm
 from core.auth import current_staff
 from core.extensions import db, limiter
 from core.forms import show_error
+from core.sessions import start_session
 from models import utcnow
 from services import ServiceError
 from services.invitations import (
@@ -47,9 +47,10 @@ def page(invitation, state, form=None, status=200):
 
 def joined(invitation, staff):
     """The accepted invitation's person, now logged in, lands in the shop's admin."""
-    staff.last_login_at = utcnow()
+    if current_staff() is None:
+        staff.last_login_at = utcnow()
+        start_session(staff)
     db.session.commit()
-    login_user(staff)
     flash(_("Welcome to the staff of %(shop)s.", shop=g.shop.name), "success")
     return redirect(url_for("admin.dashboard"))
 

@@ -11,7 +11,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
 
 from admin import bp
 from admin.forms import EmptyForm, StaffInviteForm, StaffLoginForm
@@ -20,6 +19,7 @@ from core.extensions import db, limiter
 from core.forms import show_error
 from core.outbox import html_for_staff, text_for_staff
 from core.passwords import burn_password_check
+from core.sessions import end_session, start_session
 from core.tenancy import get_for_shop_or_404, shop_query
 from models import (
     Customer,
@@ -78,8 +78,8 @@ def login():
         )
         if ok:
             staff.last_login_at = utcnow()
+            start_session(staff, remember=form.remember.data)
             db.session.commit()
-            login_user(staff, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), prefix) or prefix)
         flash(_("Email or password is incorrect."), "danger")
     return render_template("admin/login.html", form=form)
@@ -89,7 +89,8 @@ def login():
 def logout():
     form = EmptyForm()
     if form.validate_on_submit() and current_staff() is not None:
-        logout_user()
+        end_session()
+        db.session.commit()
         flash(_("You have logged out."), "info")
     # An invitation page sends a person logged in as another account back to it.
     target = safe_next(request.form.get("next"), url_for("admin.dashboard"))

@@ -139,7 +139,6 @@ def seed_customers(shop, rng):
                 "password_hash": password_hash if official else None,
                 "email_verified_at": when if official else None,
                 "registered_at": when if official else None,
-                "session_token": secrets.token_urlsafe(16),
                 "search_text": fold(" ".join(p for p in (last, first, email, code) if p)),
                 "created_at": when,
                 "updated_at": when,

@@ -1,6 +1,7 @@
 """The application factory."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -58,6 +59,11 @@ def configure(app, test_config):
         options = {"pool_pre_ping": True}
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", options)
 
+    duration = app.config.setdefault(
+        "REMEMBER_COOKIE_DURATION", timedelta(days=app.config["REMEMBER_DAYS"])
+    )
+    if not isinstance(duration, timedelta):
+        app.config["REMEMBER_COOKIE_DURATION"] = timedelta(seconds=duration)
     if app.config["ENV"] == "production":
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
@@ -70,7 +76,7 @@ def configure(app, test_config):
 
 
 def register_extensions(app):
-    from core import auth, outbox
+    from core import auth, outbox, sessions
     from core.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
     from core.i18n import register_i18n, select_locale, select_timezone
     from core.security import register_security_headers
@@ -85,6 +91,7 @@ def register_extensions(app):
     register_i18n(app)
     register_security_headers(app)
     auth.init_app(app)
+    sessions.init_app(app)
     outbox.init_app(app)
 
 

@@ -1,6 +1,6 @@
-"""Who is signed in. One Flask-Login session holds either a staff user or (later) a
-customer, told apart by the kind written into the session id; a staff user counts only in
-the admin of a shop they belong to."""
+"""Who is signed in. One Flask-Login session holds either a staff user or a customer, told
+apart by the kind written into the session id (see ``core.sessions``); a staff user counts
+only in the admin of a shop they belong to."""
 
 from functools import wraps
 
@@ -8,6 +8,7 @@ from flask import abort, g, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from core import sessions
 from core.extensions import db, login_manager
 
 login_manager.login_message = _l("Please log in to continue.")
@@ -18,7 +19,8 @@ USER_LOADERS = {}
 
 
 def user_loader(kind):
-    """Register the loader of one kind of user: ``loader(id, token) -> user | None``."""
+    """Register the loader of one kind of user: ``loader(login_session) -> user | None``,
+    given a session row that is open (its secret checked, not expired)."""
 
     def decorator(func):
         USER_LOADERS[kind] = func
@@ -28,31 +30,32 @@ def user_loader(kind):
 
 
 @login_manager.user_loader
-def load_user(session_id):
-    kind, _, rest = str(session_id).partition(":")
-    row_id, _, token = rest.partition(":")
-    loader = USER_LOADERS.get(kind)
-    if loader is None or not row_id.isdigit():
+def load_user(session_key):
+    row = sessions.session_for_key(session_key)
+    loader = USER_LOADERS.get(row.kind) if row is not None else None
+    user = loader(row) if loader is not None else None
+    # A session older than its person belongs to an earlier row that had the same id.
+    if user is None or user.created_at > row.created_at:
         return None
-    return loader(int(row_id), token)
+    return sessions.attach(user, row, session_key)
 
 
 @user_loader("staff")
-def load_staff(staff_id, token):
+def load_staff(row):
     from models import StaffUser
 
-    staff = db.session.get(StaffUser, staff_id)
-    if staff is None or not staff.active or staff.session_token != token:
+    staff = db.session.get(StaffUser, row.staff_id)
+    if staff is None or not staff.active:
         return None
     return staff
 
 
 @user_loader("customer")
-def load_customer(customer_id, token):
+def load_customer(row):
     from models import Customer
 
-    customer = db.session.get(Customer, customer_id)
-    if customer is None or customer.session_token != token:
+    customer = db.session.get(Customer, row.customer_id)
+    if customer is None or customer.shop_id != row.shop_id:
         return None
     return customer
 

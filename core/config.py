@@ -34,7 +34,9 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # A login without "remember me" is forgotten after this many seconds without a visit.
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
+    REMEMBER_DAYS = 30  # how long "remember me" keeps a person signed in
 
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session

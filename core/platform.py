@@ -15,7 +15,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_user
 from flask_wtf import FlaskForm
 from sqlalchemy import text
 from wtforms import BooleanField, EmailField, PasswordField, StringField
@@ -23,6 +22,7 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField
 from core.auth import current_staff, safe_next
 from core.extensions import db, limiter
 from core.forms import max_length, required, show_error
+from core.sessions import start_session
 from models import utcnow
 from services import ServiceError
 from services.shops import (
@@ -108,7 +108,7 @@ def signup():
             db.session.rollback()
             show_error(form, error, form.slug)
         else:
-            login_user(owner)
+            start_session(owner, shop=shop)
             return shop_ready(shop, owner)
     return render_template("platform/signup.html", form=form, account_exists=account_exists)
 
@@ -170,8 +170,11 @@ def login():
         staff = authenticate_staff(email=form.email.data, password=form.password.data)
         if staff is not None:
             staff.last_login_at = utcnow()
+            # The session is told to be of the shop the person lands in (none, if they have
+            # no shop left).
+            home = next(iter(shops_of(staff)), None)
+            start_session(staff, remember=form.remember.data, shop=home)
             db.session.commit()
-            login_user(staff, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), "/") or home_of(staff))
         flash(_("Email or password is incorrect."), "danger")
     return render_template("platform/login.html", form=form)

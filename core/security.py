@@ -1,4 +1,7 @@
-"""Response headers that keep pages from being framed or loading foreign code."""
+"""Response headers that keep pages from being framed, loading foreign code or being kept
+in caches."""
+
+from flask import request
 
 CSP = "; ".join(
     [
@@ -28,3 +31,22 @@ def register_security_headers(app):
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )
         return response
+
+
+def no_store(response):
+    """A personal page: neither the browser nor a proxy keeps a copy, so the back button on a
+    shared computer after logging out shows nothing of it."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def no_store_under(*rule_prefixes):
+    """An ``after_request`` of a blueprint: ``no_store`` for the routes under these rules."""
+
+    def after_request(response):
+        rule = request.url_rule
+        if rule is not None and rule.rule.startswith(rule_prefixes):
+            no_store(response)
+        return response
+
+    return after_request

@@ -14,6 +14,7 @@ from models.customer import (
     fold,
 )
 from models.job import Job, JobStatus
+from models.login_session import LoginSession
 from models.order import (
     Favourite,
     Order,
@@ -44,6 +45,7 @@ __all__ = [
     "fold",
     "Job",
     "JobStatus",
+    "LoginSession",
     "MailStatus",
     "OutboxMessage",
     "RegistrationClaim",

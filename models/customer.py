@@ -4,7 +4,6 @@ import enum
 import unicodedata
 from datetime import date, datetime
 
-from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Date,
@@ -22,8 +21,8 @@ from werkzeug.security import check_password_hash
 
 from core.extensions import db
 from core.passwords import hash_password
+from core.sessions import SessionUser
 from models.base import TimestampMixin, UTCDateTime, utcnow
-from models.shop import new_token
 
 
 class CustomerStatus(enum.StrEnum):
@@ -47,7 +46,7 @@ def fold(text):
     return " ".join(plain.lower().split())
 
 
-class Customer(UserMixin, TimestampMixin, db.Model):
+class Customer(SessionUser, TimestampMixin, db.Model):
     __tablename__ = "customers"
     __table_args__ = (
         UniqueConstraint("shop_id", "email"),
@@ -71,8 +70,6 @@ class Customer(UserMixin, TimestampMixin, db.Model):
     # When they became a member; None for a guest. A guest who registers keeps the record (and
     # the ``created_at``) of their first checkout, so the record's age is not the account's.
     registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Part of the session id: a password change signs every other session out.
-    session_token: Mapped[str] = mapped_column(String(32), default=new_token)
     # Part of the password-reset link sent last: a newer link, a new password or the link's
     # own use spends it (``services.customers``).
     reset_nonce: Mapped[str | None] = mapped_column(String(32))
@@ -139,12 +136,8 @@ class Customer(UserMixin, TimestampMixin, db.Model):
     def is_active(self):
         return self.status == CustomerStatus.OFFICIAL
 
-    def get_id(self):
-        return f"customer:{self.id}:{self.session_token}"
-
     def set_password(self, password):
         self.password_hash = hash_password(password)
-        self.session_token = new_token()
         self.reset_nonce = None
 
     def check_password(self, password):

@@ -5,13 +5,13 @@ import re
 import secrets
 from datetime import datetime
 
-from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash
 
 from core.extensions import db
 from core.passwords import hash_password
+from core.sessions import SessionUser
 from models.base import TimestampMixin, UTCDateTime, utcnow
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$")
@@ -77,7 +77,7 @@ class Shop(TimestampMixin, db.Model):
         return f"<Shop {self.slug}>"
 
 
-class StaffUser(UserMixin, TimestampMixin, db.Model):
+class StaffUser(SessionUser, TimestampMixin, db.Model):
     __tablename__ = "staff_users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,8 +85,6 @@ class StaffUser(UserMixin, TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
-    # Part of the session id: changing the password signs every other session out.
-    session_token: Mapped[str] = mapped_column(String(32), default=new_token)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list["ShopMembership"]] = relationship(
@@ -97,7 +95,6 @@ class StaffUser(UserMixin, TimestampMixin, db.Model):
 
     def set_password(self, password):
         self.password_hash = hash_password(password)
-        self.session_token = new_token()
 
     def check_password(self, password):
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
@@ -105,9 +102,6 @@ class StaffUser(UserMixin, TimestampMixin, db.Model):
     @property
     def is_active(self):
         return self.active
-
-    def get_id(self):
-        return f"staff:{self.id}:{self.session_token}"
 
     def membership_in(self, shop):
         for membership in self.memberships:

@@ -17,6 +17,7 @@ from core.extensions import db
 from core.jobs import enqueue_after_commit, task
 from core.outbox import send_template
 from core.passwords import burn_password_check, hash_password
+from core.sessions import end_all_sessions, end_other_sessions
 from core.tenancy import for_shop
 from core.urls import external_url
 from models import (
@@ -509,7 +510,7 @@ def change_status(*, shop, customer, actor, action, reason=None):
         data["reason"] = reason
     record_event(customer=customer, type=event_type, staff=actor, **data)
     if target == CustomerStatus.CANCELLED:
-        customer.session_token = new_token()  # signs the member out everywhere
+        end_all_sessions(customer)  # signs the member out everywhere
     if customer.email:
         template = "member_cancelled" if target == CustomerStatus.CANCELLED else "member_approved"
         subject = (
@@ -785,11 +786,13 @@ def change_email(*, shop, customer, new_email, password):
     return customer
 
 
-def change_password(*, customer, current_password, new_password):
-    """A new password signs out every other session and spends every reset link."""
+def change_password(*, customer, current_password, new_password, keep_session=None):
+    """A new password signs out every session but ``keep_session`` (the id of the one that
+    changed it) and spends every reset link."""
     _check_current_password(customer, current_password)
     check_password(new_password)
     customer.set_password(new_password)
+    end_other_sessions(customer, keep=keep_session)
     record_event(customer=customer, type="password_changed", actor="customer")
     return customer
 

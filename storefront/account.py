@@ -14,11 +14,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from core.auth import current_customer, customer_required, safe_next
 from core.extensions import db, limiter
 from core.forms import show_error
+from core.sessions import current_session_id, end_session, start_session
 from core.tenancy import get_for_shop
 from models import Address, CustomerPhone, CustomerStatus
 from services import ServiceError
@@ -196,8 +197,8 @@ def login():
             # A plain str: a lazy string would reach the page unescaped (it has __html__).
             refusal = {"reason": error.reason, "message": str(error.message)}
         else:
+            start_session(customer, remember=form.remember.data)
             db.session.commit()
-            login_user(customer, remember=form.remember.data)
             flash(_("Welcome back, %(name)s!", name=customer.display_name), "success")
             return redirect(target)
     return render_template("storefront/account/login.html", form=form, refusal=refusal)
@@ -212,7 +213,8 @@ def logout():
         and user.shop_id == g.shop.id
     )
     if EmptyForm().validate_on_submit() and ours:
-        logout_user()
+        end_session()
+        db.session.commit()
         flash(_("You have logged out."), "info")
     return redirect(url_for("storefront.home"))
 
@@ -270,7 +272,9 @@ def confirm_email(token):
 
 @bp.post("/account/confirm/resend")
 @customer_required
-@limiter.limit(account_limit, key_func=lambda: f"customer-confirm:{current_user.get_id()}")
+@limiter.limit(
+    account_limit, key_func=lambda: f"customer-confirm:{getattr(current_user, 'id', None)}"
+)
 def resend_confirmation():
     customer = current_customer()
     if EmptyForm().validate_on_submit() and customer.email_verified_at is None:
@@ -430,15 +434,13 @@ def change_password():
                 customer=customer,
                 current_password=form.current_password.data,
                 new_password=form.password.data,
+                keep_session=current_session_id(),
             )
         except ServiceError as error:
             db.session.rollback()
             show_error(form, error, form.current_password)
         else:
             db.session.commit()
-            # The new password signed every session out, this one included: sign it back in.
-            remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-            login_user(customer, remember=remember_cookie in request.cookies)
             flash(_("Your password is changed. Other devices have been logged out."), "success")
             return redirect(url_for("storefront.profile"))
     return render_template("storefront/account/password.html", form=form)

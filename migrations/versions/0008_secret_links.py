@@ -1,7 +1,7 @@
 """secret links leave the outbox once sent; a reset link is spent by a newer one
 
 Revision ID: 0008_secret_links
-Revises: 0006_customer_registered_at
+Revises: 0007_login_sessions
 Create Date: 2026-12-01 09:00:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_secret_links'
-down_revision = '0006_customer_registered_at'
+down_revision = '0007_login_sessions'
 branch_labels = None
 depends_on = None
 

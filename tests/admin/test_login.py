@@ -61,14 +61,23 @@ def test_deactivated_staff_is_signed_out_and_cannot_log_in(app, client, auth, sh
     assert client.get(f"/{shop.slug}/admin/").status_code == 302
 
 
-def test_changing_the_password_signs_out_other_sessions(app, client, auth, shop, owner):
+def test_ending_all_of_a_staff_users_sessions_signs_out_every_browser(
+    app, client, auth, shop, owner
+):
     from core.extensions import db
+    from core.sessions import end_all_sessions
 
     auth.login_staff(owner, remember=True)
+    remembered = app.test_client()
+    remembered.set_cookie("remember_token", client.get_cookie("remember_token").value)
+    assert remembered.get(f"/{shop.slug}/admin/").status_code == 200
     with app.app_context():
-        db.session.get(StaffUser, owner.id).set_password("mat khau moi 123")
+        end_all_sessions(db.session.get(StaffUser, owner.id))
         db.session.commit()
     assert client.get(f"/{shop.slug}/admin/").status_code == 302
+    fresh = app.test_client()
+    fresh.set_cookie("remember_token", remembered.get_cookie("remember_token").value)
+    assert fresh.get(f"/{shop.slug}/admin/").status_code == 302
 
 
 def test_too_many_login_attempts_get_a_translated_429(make_app, shop_and_owner):

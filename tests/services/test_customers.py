@@ -2,8 +2,9 @@
 member's life. Each test works inside its own app context and commits, as a view would,
 then reads what the database holds."""
 
+import secrets
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -15,6 +16,7 @@ from models import (
     CustomerEvent,
     CustomerPhone,
     CustomerStatus,
+    LoginSession,
     OutboxMessage,
     Shop,
     StaffUser,
@@ -95,6 +97,32 @@ def add_member(shop_info, status, email=EMAIL, phone="+84912345678", password=PA
     customer.set_password(password)
     db.session.commit()
     return customer
+
+
+def open_session(customer):
+    """A browser signed in as ``customer``: the row a login leaves. Returns its id."""
+    now = utcnow()
+    row = LoginSession(
+        token_hash=secrets.token_hex(32),
+        kind="customer",
+        customer_id=customer.id,
+        shop_id=customer.shop_id,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(days=1),
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row.id
+
+
+def open_sessions(customer_id):
+    """The ids of the customer's sessions, oldest first."""
+    return db.session.scalars(
+        select(LoginSession.id)
+        .where(LoginSession.customer_id == customer_id)
+        .order_by(LoginSession.id)
+    ).all()
 
 
 # --- Registration ---------------------------------------------------------------------
@@ -620,7 +648,8 @@ def test_approving_a_temporary_member_makes_them_official_and_emails_the_login_l
 def test_cancelling_signs_the_member_out_and_emails_the_reason(app, shop, manager, status):
     with app.app_context():
         customer = add_member(shop, status)
-        customer_id, token = customer.id, customer.session_token
+        customer_id = customer.id
+        open_session(customer), open_session(customer)
     with app.app_context():
         customer = db.session.get(Customer, customer_id)
         svc.cancel(
@@ -633,7 +662,7 @@ def test_cancelling_signs_the_member_out_and_emails_the_reason(app, shop, manage
     with app.app_context():
         customer = db.session.get(Customer, customer_id)
         assert customer.status == CustomerStatus.CANCELLED
-        assert customer.session_token != token
+        assert open_sessions(customer_id) == []
         cancelled = customer.events[-1]
         assert (cancelled.type, cancelled.actor, cancelled.staff_id) == (
             "cancelled",
@@ -692,7 +721,8 @@ def test_a_transition_the_status_does_not_allow_is_refused_with_nothing_written(
             db.session.commit()
         else:
             customer = add_member(shop, status)
-        customer_id, token = customer.id, customer.session_token
+        customer_id = customer.id
+        sessions = [open_session(customer)]
     with app.app_context():
         customer = db.session.get(Customer, customer_id)
         with pytest.raises(InvalidTransition):
@@ -703,7 +733,7 @@ def test_a_transition_the_status_does_not_allow_is_refused_with_nothing_written(
     with app.app_context():
         customer = db.session.get(Customer, customer_id)
         assert customer.status == status
-        assert customer.session_token == token
+        assert open_sessions(customer_id) == sessions
         assert count(CustomerEvent) == 0
         assert count(OutboxMessage) == 0
 
@@ -828,7 +858,7 @@ def test_a_confirm_token_for_a_purpose_is_not_a_reset_token(app, shop, member_id
 def test_a_reset_token_works_once(app, shop, member_id):
     with app.app_context():
         token = token_for(member_id, svc.make_reset_token)
-        session_token = db.session.get(Customer, member_id).session_token
+        open_session(db.session.get(Customer, member_id))
     with app.app_context():
         assert svc.customer_for_reset(shop=shop_row(shop), token=token).id == member_id
         svc.reset_password(shop=shop_row(shop), token=token, password="mat khau moi 2025")
@@ -836,13 +866,32 @@ def test_a_reset_token_works_once(app, shop, member_id):
     with app.app_context():
         customer = db.session.get(Customer, member_id)
         assert customer.check_password("mat khau moi 2025")
-        assert customer.session_token != session_token
+        assert open_sessions(member_id) == []
         assert event_types(member_id) == ["password_reset"]
         with pytest.raises(BadToken):
             svc.customer_for_reset(shop=shop_row(shop), token=token)
         with pytest.raises(BadToken):
             svc.reset_password(shop=shop_row(shop), token=token, password="lai mat khau 99")
         assert svc.check_login(shop=shop_row(shop), login=EMAIL, password="mat khau moi 2025")
+
+
+def test_a_password_change_ends_every_session_of_the_member_but_the_one_kept(app, shop, member_id):
+    with app.app_context():
+        customer = db.session.get(Customer, member_id)
+        here, phone, laptop = (open_session(customer) for _ in range(3))
+        other = add_member(shop, CustomerStatus.OFFICIAL, "khac@example.com", "+84987654321")
+        other_id, others = other.id, [open_session(other)]
+    with app.app_context():
+        svc.change_password(
+            customer=db.session.get(Customer, member_id),
+            current_password=PASSWORD,
+            new_password="mat khau moi 2025",
+            keep_session=here,
+        )
+        db.session.commit()
+    with app.app_context():
+        assert open_sessions(member_id) == [here]
+        assert open_sessions(other_id) == others
 
 
 def test_a_reset_token_is_refused_after_any_password_change(app, shop, member_id):
