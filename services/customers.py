@@ -675,6 +675,8 @@ def reset_password(*, shop, token, password):
     customer = customer_for_reset(shop=shop, token=token)
     check_password(password)
     customer.set_password(password)  # spends the link: it clears ``reset_nonce``
+    # Whoever asked for the link may not be the only one who knew the old password.
+    end_all_sessions(customer)
     record_event(customer=customer, type="password_reset", actor="customer")
     return customer
 

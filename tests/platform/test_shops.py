@@ -128,3 +128,26 @@ def test_opening_shops_shares_the_signup_rate_limit(make_app):
     second = client.post("/shops/new", data={**NEW_SHOP, "slug": "tiem-banh-hoa-2"})
     assert second.status_code == 429
     assert count(app, Shop) == 2
+
+
+def test_someone_removed_from_every_shop_logs_in_and_opens_their_own(
+    app, client, auth, shop, owner, staff_member
+):
+    # Given a staff member taken off the only shop they worked for
+    with app.app_context():
+        membership = db.session.scalar(
+            select(ShopMembership).where(ShopMembership.staff_id == staff_member.id)
+        )
+        db.session.delete(membership)
+        db.session.commit()
+    # When they log in on the platform's page, they are sent to open a shop
+    response = client.post(
+        "/login", data={"email": staff_member.email, "password": staff_member.password}
+    )
+    assert response.headers["Location"] == "/shops/new"
+    # The old shop's admin is closed to them
+    assert client.get(f"/{shop.slug}/admin/").status_code == 404
+    # And the shop they open is theirs
+    opened = client.post("/shops/new", data=NEW_SHOP)
+    assert opened.headers["Location"] == "/tiem-banh-hoa/admin/"
+    assert client.get("/tiem-banh-hoa/admin/").status_code == 200
