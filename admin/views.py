@@ -17,6 +17,7 @@ from admin.forms import EmptyForm, StaffAddForm, StaffLoginForm
 from core.auth import current_membership, current_staff, safe_next, staff_required
 from core.extensions import db, limiter
 from core.forms import show_error
+from core.inputs import paginate
 from core.passwords import burn_password_check
 from core.tenancy import get_for_shop_or_404, shop_query
 from models import (
@@ -124,7 +125,7 @@ def emails():
     query = shop_query(OutboxMessage).order_by(OutboxMessage.id.desc())
     if status in set(MailStatus):
         query = query.where(OutboxMessage.status == status)
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = paginate(query, per_page=50)
     return render_template("admin/emails.html", page=page, status=status, statuses=MailStatus)
 
 

@@ -15,20 +15,19 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_user
-from flask_wtf import FlaskForm
 from sqlalchemy import text
 from wtforms import EmailField, PasswordField, StringField
 
 from core.auth import safe_next
 from core.extensions import db, limiter
-from core.forms import max_length, required, show_error
+from core.forms import Form, max_length, required, show_error
 from services import ServiceError
 from services.shops import create_shop, send_welcome
 
 bp = Blueprint("platform", __name__)
 
 
-class ShopSignupForm(FlaskForm):
+class ShopSignupForm(Form):
     shop_name = StringField(_l("Shop name"), validators=[required(), max_length(120)])
     slug = StringField(
         _l("Shop address"),
