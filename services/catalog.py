@@ -60,7 +60,11 @@ def parse_amount(value, *, field, required=True, maximum=MAX_PRICE):
             raise ServiceError(_l("The amount cannot be negative."), field)
         if not MONEY.match(text):
             raise ServiceError(_l("Please enter a whole number, such as 250000."), field)
-        number = int(re.sub(r"\D", "", text))
+        digits = re.sub(r"\D", "", text).lstrip("0") or "0"
+        if len(digits) > len(str(maximum)):
+            # Too large whatever it is, and int() refuses thousands of digits.
+            raise ServiceError(_l("This number is too large."), field)
+        number = int(digits)
     if number < 0:
         raise ServiceError(_l("The amount cannot be negative."), field)
     if number > maximum:

@@ -3,12 +3,15 @@
 Every route of the URL map (platform, storefront and admin) is opened by a visitor, by a
 signed-in member and by the shop's owner, with hostile values in each path variable, in the
 common query parameters and in every field of every form (GET and POST, CSRF off): nothing
-answers 5xx. Routes are read from the app's URL map and field names from the forms of the
-project and the pages seen on the way, so a new route or field is covered without being
-listed here. Only the shop's slug is filled in with the real shop."""
+answers 5xx. Then every form seen on the way is posted as its page filled it, with one field
+at a time made hostile, so that the checks behind the first wrong field are reached too.
+Routes are read from the app's URL map and field names from the forms of the project and the
+pages seen on the way, so a new route or field is covered without being listed here. Only
+the shop's slug is filled in with the real shop."""
 
 import re
-from urllib.parse import quote, urlencode
+from html.parser import HTMLParser
+from urllib.parse import quote, urlencode, urljoin
 
 import pytest
 from flask_wtf import FlaskForm
@@ -52,6 +55,8 @@ QUERY_NAMES = (
     "customer_id",
     "token",
 )
+# One field at a time, in a form otherwise filled as its page filled it.
+FIELD_VALUES = ["9" * 25, "9" * 5000, "\x00\r\n../ấ𝔘"]
 VARIABLE = re.compile(r"<(?:[a-z]+(?:\([^)]*\))?:)?([a-z_]+)>")
 INPUT_NAME = re.compile(r'<(?:input|select|textarea|button)\b[^>]*\bname="([^"]+)"')
 
@@ -64,6 +69,68 @@ def form_field_names():
         todo.extend(cls.__subclasses__())
         names.update(n for n in dir(cls) if isinstance(getattr(cls, n, None), UnboundField))
     return names - {"csrf_token"}
+
+
+class PostForms(HTMLParser):
+    """The POST forms of a page as a browser would send them: {(action, names): fields}.
+    Unticked boxes are named with None (not sent unless the test sets them)."""
+
+    def __init__(self, page_url):
+        super().__init__()
+        self.page_url = page_url
+        self.forms = {}
+        self.fields = self.select = self.textarea = None
+        self.action = ""
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            post = (attrs.get("method") or "").lower() == "post"
+            self.fields = {} if post else None
+            self.action = urljoin(self.page_url, attrs.get("action") or self.page_url)
+            return
+        name = attrs.get("name")
+        if self.fields is None or not name and tag != "option":
+            return
+        kind = (attrs.get("type") or "text").lower()
+        if tag == "input" and kind not in ("submit", "button", "image", "reset", "file"):
+            ticked = kind not in ("checkbox", "radio") or "checked" in attrs
+            if ticked or name not in self.fields:
+                self.fields[name] = (attrs.get("value") or "y") if ticked else None
+                if kind not in ("checkbox", "radio"):
+                    self.fields[name] = attrs.get("value") or ""
+        elif tag == "select":
+            self.select = name
+            self.fields[name] = None
+        elif tag == "option" and self.select:
+            if "selected" in attrs or self.fields[self.select] is None:
+                self.fields[self.select] = attrs.get("value") or ""
+        elif tag == "textarea":
+            self.textarea = name
+            self.fields[name] = ""
+
+    def handle_data(self, data):
+        if self.textarea and self.fields is not None:
+            self.fields[self.textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self.fields is not None:
+            if self.action.startswith("http://localhost/"):
+                # One form per path and fields: the same page seen with other query strings
+                # shows the same form.
+                path = self.action[len("http://localhost") :].partition("?")[0]
+                self.forms.setdefault((path, tuple(sorted(self.fields))), self.fields)
+            self.fields = None
+        elif tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+
+
+def post_forms(url, html):
+    parser = PostForms(urljoin("http://localhost/", url))
+    parser.feed(html)
+    return parser.forms
 
 
 def path_of(rule, shop_slug, value):
@@ -128,6 +195,7 @@ def test_no_route_answers_a_server_error_to_hostile_input(app, shop, owner, seed
     )
     assert len(rules) > 50
     failures = []
+    forms = {}
 
     def send(method, path, query=None, data=None):
         # Each request starts from the signed-in session with its cart: a logout, or an
@@ -143,6 +211,8 @@ def test_no_route_answers_a_server_error_to_hostile_input(app, shop, owner, seed
             failures.append((method, url[:200], response.status_code))
         elif response.status_code == 200 and response.mimetype == "text/html":
             field_names.update(INPUT_NAME.findall(response.text))
+            for key, fields in post_forms(url, response.text).items():
+                forms.setdefault(key, fields)
 
     for rule in rules:
         methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
@@ -157,6 +227,12 @@ def test_no_route_answers_a_server_error_to_hostile_input(app, shop, owner, seed
                 if method == "POST":
                     data = dict.fromkeys(field_names - {"csrf_token"}, value)
                 send(method, path, query, data)
+    assert forms, "no form seen on the way"
+    for (action, names), fields in forms.items():
+        filled = {name: value for name, value in fields.items() if value is not None}
+        for name in set(names) - {"csrf_token"}:
+            for value in FIELD_VALUES:
+                send("POST", action, data={**filled, name: value})
     assert not failures, "\n".join(map(str, failures))
 
 
@@ -174,7 +250,7 @@ def signed_in_client(app, who, shop, owner, member, product_id):
 
 @pytest.mark.parametrize(
     "path",
-    ["/search?q=ao&page=" + HUGE, "/collections/1?page=" + HUGE, "/?page=" + HUGE],
+    ["/search?q=ao&page=" + HUGE, "/collections/1?page=" + HUGE],
 )
 def test_a_page_past_the_end_of_a_shop_list_is_its_last_page(app, shop, owner, seeded, path):
     member, product_id = seeded
