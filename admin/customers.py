@@ -18,6 +18,7 @@ from admin import bp
 from admin.forms import CustomerBulkForm, CustomerCancelForm, EmptyForm
 from core.auth import current_membership, safe_next, staff_required
 from core.extensions import db
+from core.inputs import paginate, parse_id, search_text
 from core.tenancy import get_for_shop_or_404, shop_query
 from models import (
     Customer,
@@ -163,7 +164,7 @@ def customers():
     status = request.args.get("status", "")
     if status not in set(CustomerStatus):
         status = ""
-    q = request.args.get("q", "").strip()[:100]
+    q = search_text(request.args.get("q"))
     condition = search_condition(q)
     query = shop_query(Customer)
     if condition is not None:
@@ -174,7 +175,7 @@ def customers():
     query = query.order_by(Customer.joined_at.desc(), Customer.id.desc()).options(
         selectinload(Customer.phones), selectinload(Customer.tags)
     )
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = paginate(query, per_page=PER_PAGE)
     return render_template(
         "admin/customers.html",
         page=page,
@@ -430,9 +431,9 @@ def customer_reinstate(customer_id):
 def ticked_ids():
     ids = []
     for value in request.form.getlist("customer_ids"):
-        value = value.strip()
-        if value.isdigit() and len(value) < 19 and int(value) not in ids:
-            ids.append(int(value))
+        customer_id = parse_id(value)
+        if customer_id is not None and customer_id not in ids:
+            ids.append(customer_id)
     return ids[:MAX_BULK]
 
 

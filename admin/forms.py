@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -11,17 +10,17 @@ from wtforms import (
 )
 from wtforms.validators import EqualTo, Optional
 
-from core.forms import max_length, required
+from core.forms import Form, max_length, required
 from models import Role
 
 
-class StaffLoginForm(FlaskForm):
+class StaffLoginForm(Form):
     email = EmailField(_l("Email"), validators=[required(), max_length(254)])
     password = PasswordField(_l("Password"), validators=[required(), max_length(200)])
     remember = BooleanField(_l("Remember me"))
 
 
-class StaffInviteForm(FlaskForm):
+class StaffInviteForm(Form):
     """An owner invites a person by email; they join by accepting the emailed link."""
 
     email = EmailField(_l("Email"), validators=[required(), max_length(254)])
@@ -37,7 +36,7 @@ class StaffInviteForm(FlaskForm):
     )
 
 
-class InvitationLoginForm(FlaskForm):
+class InvitationLoginForm(Form):
     """The invited person's existing account: its password, to log in and accept."""
 
     password = PasswordField(
@@ -47,7 +46,7 @@ class InvitationLoginForm(FlaskForm):
     )
 
 
-class InvitationJoinForm(FlaskForm):
+class InvitationJoinForm(Form):
     """A new person: the name the shop sees and the password of the new account."""
 
     name = StringField(
@@ -71,11 +70,11 @@ class InvitationJoinForm(FlaskForm):
     )
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """CSRF only: logout and other one-button actions."""
 
 
-class CustomerCancelForm(FlaskForm):
+class CustomerCancelForm(Form):
     """Cancelling one member: the reason is told to them in the email and kept on the
     timeline."""
 
@@ -87,7 +86,7 @@ class CustomerCancelForm(FlaskForm):
     )
 
 
-class CustomerBulkForm(FlaskForm):
+class CustomerBulkForm(Form):
     """One action for the ticked customers; the ids come as ``customer_ids`` (read by the
     view, which loads only this shop's rows)."""
 
@@ -102,7 +101,7 @@ class CustomerBulkForm(FlaskForm):
     reason = StringField(_l("Reason for cancelling"), validators=[Optional(), max_length(500)])
 
 
-class ShopSettingsForm(FlaskForm):
+class ShopSettingsForm(Form):
     name = StringField(_l("Shop name"), validators=[required(), max_length(120)])
     contact_email = EmailField(
         _l("Contact email"),

@@ -13,7 +13,6 @@ is neither offered nor accepted."""
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
 from wtforms import (
     EmailField,
@@ -30,12 +29,13 @@ from admin import bp
 from admin.customers import acting_staff, search_condition
 from core.auth import staff_required
 from core.extensions import db
-from core.forms import max_length, required
+from core.forms import Form, max_length, required
+from core.inputs import parse_id, search_text
 from core.tenancy import get_for_shop_or_404, shop_query
 from models import Customer, CustomerStatus, PaymentMethod, Product, Role
 from services import ServiceError
 from services import orders as order_service
-from services.cart import check_stock, parse_product_id, parse_quantity
+from services.cart import check_stock, parse_quantity
 from services.order_status import METHOD_LABELS
 from services.phones import display_phone
 from services.places import province_names
@@ -45,7 +45,7 @@ SEARCH_LIMIT = 20
 PRODUCT_LIMIT = 500
 
 
-class OrderCreateForm(FlaskForm):
+class OrderCreateForm(Form):
     """The contact, the address and the payment; the lines are ``product_id-N`` and
     ``quantity-N`` (N from 1 to 5), read by the view and checked by the cart service."""
 
@@ -101,7 +101,7 @@ def chosen_customer():
     value = request.values.get("customer_id", "").strip()
     if not value:
         return None
-    customer_id = parse_product_id(value)
+    customer_id = parse_id(value)
     if customer_id is None:
         abort(404)
     return get_for_shop_or_404(Customer, customer_id)
@@ -142,7 +142,7 @@ def read_lines(products):
         rows.append((n, product_value, quantity_value))
         if not product_value:
             continue
-        product = by_id.get(parse_product_id(product_value) or 0)
+        product = by_id.get(parse_id(product_value) or 0)
         if product is None:
             errors[n] = _("This product is not available.")
             continue
@@ -178,7 +178,7 @@ def order_create():
         if request.method == "POST":
             flash(_("Choose a customer first."), "warning")
             return redirect(url_for("admin.order_create"))
-        q = request.args.get("q", "").strip()[:100]
+        q = search_text(request.args.get("q"))
         return render_template(
             "admin/order_create.html",
             customer=None,

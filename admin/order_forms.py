@@ -1,14 +1,13 @@
 """The admin's order forms: moving an order on, and marking it paid (CSRF only)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField
 
-from core.forms import required
+from core.forms import Form, required
 from services.order_status import STATUS_LABELS
 
 
-class OrderStatusForm(FlaskForm):
+class OrderStatusForm(Form):
     """The new status. Every status is a choice; the service refuses the moves the order's
     status does not allow, with a message that says why."""
 
@@ -19,5 +18,5 @@ class OrderStatusForm(FlaskForm):
     )
 
 
-class OrderPaidForm(FlaskForm):
+class OrderPaidForm(Form):
     """CSRF only: the money arrived."""

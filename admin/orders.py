@@ -19,6 +19,7 @@ from admin.order_forms import OrderPaidForm, OrderStatusForm
 from core.auth import current_membership, staff_required
 from core.extensions import db
 from core.i18n import format_money
+from core.inputs import paginate, search_text
 from core.tenancy import get_for_shop_or_404, shop_query
 from models import Customer, CustomerEvent, Order, OrderStatus, PaymentStatus, Role, fold
 from services import ServiceError
@@ -110,7 +111,7 @@ def orders():
     if payment not in set(PaymentStatus):
         payment = ""
     day_from, day_to = parse_day(args.get("from")), parse_day(args.get("to"))
-    q = args.get("q", "").strip()[:100]
+    q = search_text(args.get("q"))
 
     query = shop_query(Order).outerjoin(
         Customer, and_(Customer.id == Order.customer_id, Customer.shop_id == Order.shop_id)
@@ -127,7 +128,7 @@ def orders():
     if condition is not None:
         query = query.where(condition)
     query = query.order_by(Order.created_at.desc(), Order.id.desc())
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = paginate(query, per_page=PER_PAGE)
     filters = {
         "status": status or None,
         "payment": payment or None,

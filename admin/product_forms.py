@@ -3,14 +3,13 @@ well as ``1250000`` and answers in the shop's language (WTForms' own number erro
 English only)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, MultipleFileField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from core.forms import max_length, required
+from core.forms import Form, max_length, required
 
 
-class ProductForm(FlaskForm):
+class ProductForm(Form):
     name = StringField(_l("Name"), validators=[required(), max_length(200)])
     slug = StringField(
         _l("Web address"),
@@ -45,7 +44,7 @@ class ProductForm(FlaskForm):
     )
 
 
-class CollectionForm(FlaskForm):
+class CollectionForm(Form):
     name = StringField(_l("Name"), validators=[required(), max_length(120)])
     slug = StringField(
         _l("Web address"),

@@ -12,6 +12,7 @@ from admin.product_forms import CollectionForm, ProductForm
 from core.auth import current_membership, staff_required
 from core.extensions import db
 from core.forms import show_error
+from core.inputs import paginate, search_text
 from core.tenancy import get_for_shop_or_404, shop_query
 from models import Collection, Product, ProductImage, Role, fold, product_collections
 from services import ServiceError
@@ -57,7 +58,7 @@ def shop_collections():
 @bp.get("/products")
 @staff_required()
 def products():
-    q = request.args.get("q", "").strip()[:100]
+    q = search_text(request.args.get("q"))
     query = shop_query(Product)
     condition = product_search(q)
     if condition is not None:
@@ -65,7 +66,7 @@ def products():
     query = query.order_by(Product.created_at.desc(), Product.id.desc()).options(
         selectinload(Product.images)
     )
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = paginate(query, per_page=PER_PAGE)
     return render_template("admin/products.html", page=page, q=q, can_edit=can_edit_catalog())
 
 

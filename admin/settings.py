@@ -8,6 +8,7 @@ from admin.forms import ShopSettingsForm
 from core.auth import staff_required
 from core.extensions import db
 from core.forms import show_error
+from core.inputs import one_line
 from models import Role
 from services import ServiceError
 from services.catalog import parse_amount
@@ -41,7 +42,7 @@ def settings():
             show_error(form, error, form.name)
         else:
             # Each field by name: a crafted form cannot reach any other column of the shop.
-            shop.name = form.name.data.strip()
+            shop.name = one_line(form.name.data)
             shop.contact_email = contact_email
             shop.locale = form.locale.data
             shop.auto_approve_members = form.auto_approve_members.data

@@ -17,6 +17,7 @@ from admin.forms import EmptyForm, StaffInviteForm, StaffLoginForm
 from core.auth import current_membership, current_staff, safe_next, staff_required
 from core.extensions import db, limiter
 from core.forms import show_error
+from core.inputs import paginate
 from core.outbox import html_for_staff, text_for_staff
 from core.passwords import burn_password_check
 from core.sessions import end_session, start_session
@@ -131,7 +132,7 @@ def emails():
     query = shop_query(OutboxMessage).order_by(OutboxMessage.id.desc())
     if status in set(MailStatus):
         query = query.where(OutboxMessage.status == status)
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = paginate(query, per_page=50)
     return render_template("admin/emails.html", page=page, status=status, statuses=MailStatus)
 
 

@@ -23,6 +23,7 @@ def create_app(test_config=None):
         template_folder="templates",
         static_folder="static",
     )
+    register_converters(app)
     configure(app, test_config)
     register_extensions(app)
     register_blueprints(app)
@@ -73,6 +74,12 @@ def configure(app, test_config):
     if not app.config["JOBS_BACKEND"]:
         app.config["JOBS_BACKEND"] = "redis" if app.config["REDIS_URL"] else "sqlite"
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
+
+
+def register_converters(app):
+    from core.inputs import register_converters as register
+
+    register(app)
 
 
 def register_extensions(app):

@@ -29,6 +29,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import or_, update
 
 from core.extensions import db
+from core.inputs import multi_line, one_line
 from core.jobs import enqueue_after_commit, periodic, task
 
 log = logging.getLogger(__name__)
@@ -153,9 +154,10 @@ def queue_mail(
         customer_id=customer_id,
         kind=kind,
         to_address=to,
-        to_name=to_name or "",
-        subject=str(subject),
-        body_text=text,
+        # Headers are one line: a name typed with a line break must not stop the mail.
+        to_name=one_line(to_name),
+        subject=one_line(subject),
+        body_text=multi_line(text),
         body_html=html,
         reply_to=reply_to or (shop.contact_email if shop is not None else None),
         secret_urls=urls or None,
@@ -274,10 +276,13 @@ class _SMTPSender:
 def build_message(row):
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     if row.shop is not None:
-        sender = (row.shop.name, _address_of(sender))
-    recipient = (row.to_name, row.to_address) if row.to_name else row.to_address
+        sender = (one_line(row.shop.name), _address_of(sender))
+    # Names and subjects are cleaned again here: rows queued before they were cleaned on
+    # the way in, or written by other code, must still become a mail with sound headers.
+    to_name = one_line(row.to_name)
+    recipient = (to_name, row.to_address) if to_name else row.to_address
     message = Message(
-        subject=row.subject,
+        subject=one_line(row.subject),
         recipients=[recipient],
         body=reveal(row.body_text, row.secret_urls, html=False),
         html=reveal(row.body_html, row.secret_urls, html=True),

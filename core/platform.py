@@ -15,13 +15,12 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import text
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 
 from core.auth import current_staff, safe_next
 from core.extensions import db, limiter
-from core.forms import max_length, required, show_error
+from core.forms import Form, max_length, required, show_error
 from core.sessions import start_session
 from models import utcnow
 from services import ServiceError
@@ -37,7 +36,7 @@ from services.shops import (
 bp = Blueprint("platform", __name__)
 
 
-class ShopOpenForm(FlaskForm):
+class ShopOpenForm(Form):
     """Another shop for the signed-in account."""
 
     shop_name = StringField(_l("Shop name"), validators=[required(), max_length(120)])
@@ -53,7 +52,7 @@ class ShopSignupForm(ShopOpenForm):
     password = PasswordField(_l("Password"), validators=[required(), max_length(200)])
 
 
-class PlatformLoginForm(FlaskForm):
+class PlatformLoginForm(Form):
     email = EmailField(_l("Email"), validators=[required(), max_length(254)])
     password = PasswordField(_l("Password"), validators=[required(), max_length(200)])
     remember = BooleanField(_l("Remember me"))

@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.extensions import db
+from core.inputs import parse_id
 from core.jobs import periodic
 
 # How often a session's "last seen" is written: a page view that comes sooner writes nothing.
 TOUCH_EVERY = timedelta(minutes=5)
-MAX_ROW_ID = 2**31 - 1
 
 
 class SessionUser(UserMixin):
@@ -164,7 +164,7 @@ def session_of(user, session_id):
     """One of the person's open sessions by id, or None (someone else's id is None too)."""
     from models import LoginSession, utcnow
 
-    if not isinstance(session_id, int) or not 0 < session_id <= MAX_ROW_ID:
+    if parse_id(session_id) is None:
         return None
     return db.session.scalar(
         db.select(LoginSession).where(
@@ -206,11 +206,10 @@ def session_for_key(key):
 
     kind, _, rest = str(key).partition(":")
     row_id, _, token = rest.partition(":")
-    if not (row_id.isascii() and row_id.isdigit() and len(row_id) <= 10 and token):
+    row_id = parse_id(row_id)
+    if row_id is None or not token:
         return None
-    if int(row_id) > MAX_ROW_ID:
-        return None
-    row = db.session.get(LoginSession, int(row_id))
+    row = db.session.get(LoginSession, row_id)
     if row is None or row.kind != kind:
         return None
     if not hmac.compare_digest(row.token_hash, hash_token(token)):

@@ -10,6 +10,7 @@ from flask import abort, g
 from sqlalchemy import bindparam
 
 from core.extensions import db
+from core.inputs import parse_id
 
 
 @cache
@@ -58,9 +59,9 @@ def shop_query(model):
 
 
 def get_for_shop(model, id_, shop):
-    try:
-        id_ = int(id_)
-    except (TypeError, ValueError):
+    """``shop``'s row of ``model`` with this id (as given by anyone: see ``parse_id``)."""
+    id_ = parse_id(id_)
+    if id_ is None:
         return None
     return db.session.scalar(for_shop(model, shop).where(model.id == id_))
 

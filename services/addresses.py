@@ -6,6 +6,7 @@ province it became."""
 
 from flask_babel import lazy_gettext as _l
 
+from core.inputs import one_line
 from models import Address
 from services import ServiceError
 from services.customers import record_event
@@ -21,7 +22,7 @@ class InvalidAddress(ServiceError):
 
 def _clean(values):
     """Checked and normalised address fields, or ``InvalidAddress`` naming the field."""
-    text = {name: (values.get(name) or "").strip() for name in ("full_name", "line1", "ward")}
+    text = {name: one_line(values.get(name)) for name in ("full_name", "line1", "ward")}
     if not text["full_name"]:
         raise InvalidAddress(
             _l("Enter the name of the person who receives the parcel."), "full_name"
@@ -38,7 +39,7 @@ def _clean(values):
         raise InvalidAddress(_l("Choose a province or city from the list."), "province")
     phone = values.get("phone")
     phone = normalise_phone(phone, field="phone") if phone and phone.strip() else None
-    district = (values.get("district") or "").strip() or None
+    district = one_line(values.get("district")) or None
     return {**text, "phone": phone, "district": district, "province": province, "country": country}
 
 

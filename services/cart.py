@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 
 from core.extensions import db
+from core.inputs import parse_id
 from core.tenancy import for_shop
 from models import Product
 from services import ServiceError
@@ -27,7 +28,7 @@ def parse_quantity(value, *, field="quantity", allow_zero=False):
         number = value
     else:
         text = (value or "").strip() if isinstance(value, str) else ""
-        number = int(text) if text.isascii() and text.isdigit() else None
+        number = int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
     lowest = 0 if allow_zero else 1
     if number is None or not lowest <= number <= MAX_QUANTITY:
         raise ServiceError(
@@ -37,18 +38,13 @@ def parse_quantity(value, *, field="quantity", allow_zero=False):
     return number
 
 
-def parse_product_id(value):
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value > 0 else None
-    text = (value or "").strip() if isinstance(value, str) else ""
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 18 else None
+# A product id is a row id like any other: one bounded parser for all.
+parse_product_id = parse_id
 
 
 def visible_product(shop, product_id):
     """The shop's product a shopper may buy, or None (unknown, hidden or another shop's)."""
-    product_id = parse_product_id(product_id)
+    product_id = parse_id(product_id)
     if product_id is None:
         return None
     return db.session.scalar(
@@ -111,7 +107,7 @@ def update_items(*, shop, items, quantities):
 
 
 def remove_item(*, items, product_id):
-    product_id = parse_product_id(product_id)
+    product_id = parse_id(product_id)
     return {pid: qty for pid, qty in items.items() if pid != product_id}
 
 

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from core.extensions import db
+from core.inputs import multi_line, one_line, parse_id
 from core.tenancy import for_shop
 from models import (
     Collection,
@@ -59,7 +60,11 @@ def parse_amount(value, *, field, required=True, maximum=MAX_PRICE):
             raise ServiceError(_l("The amount cannot be negative."), field)
         if not MONEY.match(text):
             raise ServiceError(_l("Please enter a whole number, such as 250000."), field)
-        number = int(re.sub(r"\D", "", text))
+        digits = re.sub(r"\D", "", text).lstrip("0") or "0"
+        if len(digits) > len(str(maximum)):
+            # Too large whatever it is, and int() refuses thousands of digits.
+            raise ServiceError(_l("This number is too large."), field)
+        number = int(digits)
     if number < 0:
         raise ServiceError(_l("The amount cannot be negative."), field)
     if number > maximum:
@@ -68,7 +73,8 @@ def parse_amount(value, *, field, required=True, maximum=MAX_PRICE):
 
 
 def clean_text(value, *, field, max_length, required=False):
-    text = " ".join((value or "").split()) if max_length <= 200 else (value or "").strip()
+    # Names and SKUs are one line; descriptions keep their line breaks.
+    text = one_line(value) if max_length <= 200 else (multi_line(value) or "").strip()
     if required and not text:
         raise ServiceError(_l("Please fill in this field."), field)
     if len(text) > max_length:
@@ -148,7 +154,8 @@ def _product_values(
 
 def _shop_collections(shop, collections):
     """Only this shop's collections, whatever was passed (ids or rows)."""
-    ids = {c.id if isinstance(c, Collection) else int(c) for c in collections or ()}
+    ids = {c.id if isinstance(c, Collection) else parse_id(c) for c in collections or ()}
+    ids.discard(None)
     if not ids:
         return []
     return db.session.scalars(for_shop(Collection, shop).where(Collection.id.in_(ids))).all()

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 
 from core.extensions import db
+from core.inputs import multi_line, one_line
 from core.jobs import enqueue_after_commit, task
 from core.outbox import send_template
 from core.passwords import burn_password_check, hash_password
@@ -227,7 +228,7 @@ def register_member(
     email = normalise_email(email)
     number = normalise_phone(phone) if phone and phone.strip() else None
     check_password(password)
-    first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
+    first_name, last_name = one_line(first_name), one_line(last_name)
     if not first_name:
         raise ServiceError(_l("Enter your first name."), "first_name")
 
@@ -504,7 +505,7 @@ def change_status(*, shop, customer, actor, action, reason=None):
         raise InvalidTransition(REFUSALS[action])
     previous = customer.status
     customer.status = target
-    reason = (reason or "").strip() or None
+    reason = (multi_line(reason) or "").strip() or None
     data = {"from": str(previous), "to": str(target)}
     if reason:
         data["reason"] = reason
@@ -714,7 +715,7 @@ def update_profile(
 ):
     """Names, gender, birthday and marketing consent. Returns the names of the fields that
     changed (an event lists them); nothing changed, no event."""
-    first_name, last_name = (first_name or "").strip(), (last_name or "").strip()
+    first_name, last_name = one_line(first_name), one_line(last_name)
     if not first_name:
         raise ServiceError(_l("Enter your first name."), "first_name")
     gender = gender or None

@@ -12,6 +12,7 @@ from datetime import timedelta
 from flask_babel import lazy_gettext as _l
 
 from core.extensions import db
+from core.inputs import one_line
 from core.outbox import send_template
 from core.tenancy import for_shop
 from core.urls import external_url
@@ -71,7 +72,7 @@ def invite_staff(*, shop, email, role=Role.STAFF, name="", invited_by=None):
     token = secrets.token_urlsafe(32)
     invitation.token_hash = hash_token(token)
     invitation.role = role
-    invitation.name = (name or "").strip()
+    invitation.name = one_line(name)
     invitation.invited_by = invited_by
     invitation.created_at = now
     invitation.expires_at = now + INVITATION_VALID_FOR
@@ -137,7 +138,7 @@ def join_with_new_account(*, invitation, name, password):
     """A person without an account chooses a name and a password and joins the shop."""
     if invited_account(invitation) is not None:
         raise AccountExists(_l("This email already has an account: log in to accept."))
-    name = (name or "").strip()
+    name = one_line(name)
     if not name:
         raise ServiceError(_l("Please fill in this field."), "name")
     check_password(password)

@@ -11,6 +11,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from core.extensions import db
+from core.inputs import multi_line, one_line, parse_id
 from core.tenancy import for_shop
 from core.urls import external_url
 from models import (
@@ -30,7 +31,6 @@ from services import ServiceError
 from services.cart import (
     MAX_QUANTITY,
     check_stock,
-    parse_product_id,
     parse_quantity,
     shipping_fee_for,
 )
@@ -89,7 +89,7 @@ def check_can_order(customer):
 
 
 def _text(value, *, field, max_length, required_message=None):
-    text = " ".join((value or "").split())
+    text = one_line(value)
     if required_message is not None and not text:
         raise ServiceError(required_message, field)
     if len(text) > max_length:
@@ -130,7 +130,7 @@ def _typed_address(line1, ward, district, province):
 def _saved_address(shop, customer, address_id):
     """One of the member's own saved addresses; anyone else's is refused."""
     wrong = ServiceError(_l("Choose one of your saved addresses."), "address_id")
-    address_id = parse_product_id(address_id)
+    address_id = parse_id(address_id)
     if customer is None or address_id is None:
         raise wrong
     address = db.session.scalar(
@@ -145,7 +145,7 @@ def _wanted(lines):
     """``{product_id: quantity}`` from ``[(product_id, quantity)]``, in the given order."""
     wanted = {}
     for product_id, quantity in lines or ():
-        pid = parse_product_id(product_id)
+        pid = parse_id(product_id)
         if pid is None:
             raise ServiceError(_l("One of the products is not available any more."), "lines")
         wanted[pid] = wanted.get(pid, 0) + parse_quantity(quantity, field="lines")
@@ -328,7 +328,7 @@ def place_order(
         address = _typed_address(line1, ward, district, province)
         recipient = {"full_name": contact["full_name"], "phone": contact["phone"]}
     method = _payment_method(shop, payment_method)
-    note = (note or "").strip()
+    note = (multi_line(note) or "").strip()
     if len(note) > 1000:
         raise ServiceError(_l("Please use at most %(max)d characters.", max=1000), "note")
     wanted = _wanted(lines)

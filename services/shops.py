@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from core.extensions import db
+from core.inputs import one_line
 from core.outbox import send_template
 from core.passwords import burn_password_check
 from core.urls import external_url
@@ -79,7 +80,7 @@ def authenticate_staff(*, email, password):
 
 
 def check_shop_name(name):
-    name = (name or "").strip()
+    name = one_line(name)
     if not name:
         raise ServiceError(_l("Enter the shop's name."), "shop_name")
     return name
@@ -95,7 +96,7 @@ def create_shop(*, slug, name, owner_email, owner_password, owner_name="", local
     owner = find_staff(email)
     if owner is None:
         check_password(owner_password)
-        owner = StaffUser(email=email, name=owner_name.strip())
+        owner = StaffUser(email=email, name=one_line(owner_name))
         owner.set_password(owner_password)
         db.session.add(owner)
     elif not owner.check_password(owner_password or ""):
@@ -141,7 +142,7 @@ def add_staff(*, shop, email, role=Role.STAFF, password=None, name=""):
     staff = find_staff(email)
     if staff is None:
         check_password(password)
-        staff = StaffUser(email=email, name=(name or "").strip())
+        staff = StaffUser(email=email, name=one_line(name))
         staff.set_password(password)
         db.session.add(staff)
     elif staff.membership_in(shop) is not None:

@@ -5,6 +5,7 @@ from flask import abort, g, render_template, request, send_file
 from sqlalchemy import and_
 
 from core.extensions import db
+from core.inputs import paginate, search_text
 from core.tenancy import shop_query
 from models import Collection, Product, fold, product_collections
 from services.catalog import media_path
@@ -43,7 +44,7 @@ def collection(slug):
         )
         .where(product_collections.c.collection_id == found.id)
     )
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = paginate(query, per_page=PER_PAGE)
     return render_template("storefront/collection.html", collection=found, page=page)
 
 
@@ -57,14 +58,14 @@ def product(slug):
 
 @bp.get("/search")
 def search():
-    q = request.args.get("q", "").strip()[:100]
+    q = search_text(request.args.get("q"))
     words = fold(q).split()
     page = None
     if words:
         query = visible_products().where(
             and_(*(Product.search_text.contains(word, autoescape=True) for word in words))
         )
-        page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+        page = paginate(query, per_page=PER_PAGE)
     return render_template("storefront/search.html", q=q, page=page)
 
 

@@ -7,7 +7,6 @@ numbers and says what is wrong with them. Prices are never a field: they are rea
 products every time."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     HiddenField,
@@ -19,27 +18,27 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
-from core.forms import max_length, required
+from core.forms import Form, max_length, required
 from models import PaymentMethod
 from services.order_status import METHOD_LABELS
 from services.places import province_names
 from storefront.forms import phone_field, valid_email
 
 
-class CartAddForm(FlaskForm):
+class CartAddForm(Form):
     product_id = HiddenField()
     quantity = StringField(_l("Quantity"), default="1")
 
 
-class CartRemoveForm(FlaskForm):
+class CartRemoveForm(Form):
     product_id = HiddenField()
 
 
-class CartUpdateForm(FlaskForm):
+class CartUpdateForm(Form):
     """CSRF only: the quantities come as ``quantity-<product_id>``, one per line."""
 
 
-class CheckoutForm(FlaskForm):
+class CheckoutForm(Form):
     address_id = SelectField(
         _l("Deliver to"),
         # Checked by the service against the member's own book, with its own message.

@@ -5,13 +5,14 @@ product, or a hidden one, is a page that does not exist.
 Whoever is not this shop's signed-in member (a visitor, a member of another shop, a staff
 user) is sent to the member login, which brings them back to the product afterwards."""
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
 from core.auth import current_customer, customer_required, safe_next
 from core.extensions import db
+from core.forms import Form
+from core.inputs import paginate
 from core.tenancy import shop_query
 from models import Product
 from services import favourites as favourite_service
@@ -20,7 +21,7 @@ from storefront import bp
 PER_PAGE = 24
 
 
-class FavouriteToggleForm(FlaskForm):
+class FavouriteToggleForm(Form):
     """The heart. ``favourite`` is the state wanted ("1" or "0"), so that a double click
     leaves what the shopper saw; without it the favourite turns over."""
 
@@ -73,10 +74,7 @@ def favourite_toggle(product_id):
 @customer_required
 def favourites():
     customer = current_customer()
-    page = db.paginate(
-        favourite_service.favourites_query(shop=g.shop, customer=customer),
-        page=request.args.get("page", 1, type=int),
-        per_page=PER_PAGE,
-        error_out=False,
+    page = paginate(
+        favourite_service.favourites_query(shop=g.shop, customer=customer), per_page=PER_PAGE
     )
     return render_template("storefront/account/favourites.html", customer=customer, page=page)

@@ -5,7 +5,6 @@ made here too, so a mistake shows beside its field before anything is written.""
 import datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -18,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import EqualTo, Optional, ValidationError
 
-from core.forms import max_length, required
+from core.forms import Form, max_length, required
 from models import Gender
 from services import ServiceError
 from services.emails import normalise_email
@@ -117,7 +116,7 @@ class BirthdayField(DateField):
             raise ValueError(str(_l("Enter a date such as 20/11/1995."))) from error
 
 
-class MemberRegisterForm(FlaskForm):
+class MemberRegisterForm(Form):
     last_name = last_name_field()
     first_name = first_name_field()
     email = EmailField(
@@ -130,7 +129,7 @@ class MemberRegisterForm(FlaskForm):
     accepts_marketing = BooleanField(_l("Email me news and offers from the shop"))
 
 
-class MemberLoginForm(FlaskForm):
+class MemberLoginForm(Form):
     login = StringField(
         _l("Email or phone number"),
         validators=[required(), max_length(254)],
@@ -140,7 +139,7 @@ class MemberLoginForm(FlaskForm):
     remember = BooleanField(_l("Remember me"))
 
 
-class PasswordForgotForm(FlaskForm):
+class PasswordForgotForm(Form):
     email = EmailField(
         _l("Email"),
         validators=[required(), max_length(254), valid_email],
@@ -148,20 +147,20 @@ class PasswordForgotForm(FlaskForm):
     )
 
 
-class RegistrationConfirmForm(FlaskForm):
+class RegistrationConfirmForm(Form):
     password = password_field(_l("The password you chose when registering"), "current-password")
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(Form):
     password, password_confirm = new_password_fields()
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current_password = password_field(_l("Current password"), "current-password")
     password, password_confirm = new_password_fields()
 
 
-class EmailChangeForm(FlaskForm):
+class EmailChangeForm(Form):
     email = EmailField(
         _l("New email address"),
         validators=[required(), max_length(254), valid_email],
@@ -178,7 +177,7 @@ GENDER_CHOICES = [
 ]
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     last_name = last_name_field()
     first_name = first_name_field()
     gender = SelectField(_l("Gender"), choices=GENDER_CHOICES, default="")
@@ -188,11 +187,11 @@ class ProfileForm(FlaskForm):
     accepts_marketing = BooleanField(_l("Email me news and offers from the shop"))
 
 
-class PhoneAddForm(FlaskForm):
+class PhoneAddForm(Form):
     new_phone = phone_field(_l("Add a phone number"), [required()])
 
 
-class AddressForm(FlaskForm):
+class AddressForm(Form):
     full_name = StringField(
         _l("Recipient's name"),
         validators=[required(), max_length(200)],
@@ -235,5 +234,5 @@ class AddressForm(FlaskForm):
         ]
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """CSRF only: logout and the one-button actions."""

@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from core.auth import current_customer, customer_required
 from core.extensions import db
+from core.inputs import paginate
 from models import Order, OrderStatus
 from services import ServiceError, order_access
 from services import order_status as order_service
@@ -51,7 +52,7 @@ def order_helpers():
 def account_orders():
     customer = current_customer()
     query = member_orders(customer).options(selectinload(Order.lines))
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = paginate(query, per_page=PER_PAGE)
     return render_template("storefront/account/orders.html", customer=customer, page=page)
 
 

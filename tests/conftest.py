@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from core import create_app
+from core.config import Defaults
 from core.extensions import db
 from core.jobs import drain
 from models import Role, Shop
@@ -22,6 +23,11 @@ PASSWORD = "correct horse 42"
 # Browser tests run with ``make e2e`` only: ``make test`` stays fast and needs no browser.
 collect_ignore_glob = [] if os.environ.get("CUAHANG_E2E") else ["e2e/*"]
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+# Tests sign in and register as often as they need: a limit they could reach would make a
+# test fail on a slow machine or in a long module. The limiter's own tests set theirs.
+HIGH_RATE_LIMITS = {
+    name: "1000 per minute" for name in vars(Defaults) if name.endswith("_RATE_LIMIT")
+}
 
 
 def postgres_schema_url(url):
@@ -66,6 +72,7 @@ def make_app(tmp_path, database):
             "WTF_CSRF_ENABLED": False,
             "JOBS_BACKEND": "memory",
             "RATELIMIT_STORAGE_URI": "memory://",
+            **HIGH_RATE_LIMITS,
             "MAIL_SERVER": None,
             "PUBLIC_URL": "http://shop.test",
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",

@@ -454,8 +454,10 @@ def test_temporarily_refused_recipient_is_retried_then_failed_after_max_attempts
 def test_message_that_cannot_be_built_fails_alone_and_does_not_block_the_queue(
     app, shop, smtp, run_jobs
 ):
-    # Given a message whose subject would inject a header, queued before good ones
-    queue(app, shop, "lan@example.com", subject="Khuyến mãi\nBcc: spy@example.com")
+    # Given a message whose address would inject a header, queued before good ones
+    # (names and subjects lose their line breaks on the way in: see test_control_characters)
+    bad = "lan@example.com\nBcc: spy@example.com"
+    queue(app, shop, bad)
     queue(app, shop, "hung@example.com", "ha@example.com")
 
     # When the worker runs
@@ -463,8 +465,8 @@ def test_message_that_cannot_be_built_fails_alone_and_does_not_block_the_queue(
 
     # Then the bad one is failed with a reason, the others are sent
     rows = by_address(app)
-    assert rows["lan@example.com"].status == MailStatus.FAILED
-    assert rows["lan@example.com"].last_error
+    assert rows[bad].status == MailStatus.FAILED
+    assert rows[bad].last_error
     assert sorted(smtp.recipients) == ["ha@example.com", "hung@example.com"]
     assert "spy@example.com" not in smtp.recipients
 

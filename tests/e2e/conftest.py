@@ -14,10 +14,16 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import HIGH_RATE_LIMITS
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).with_name("artifacts")
 PHONE = {"width": 390, "height": 844}
+# Waits are for a busy machine, not a fast one: a page that comes is never a failure.
+SERVER_START_TIMEOUT = 180  # seconds
+EXPECT_TIMEOUT = 30_000  # milliseconds, as long as Playwright waits for a page to load
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -76,6 +82,9 @@ def live_server(tmp_path_factory):
         CUAHANG_PUBLIC_URL=base,
         FLASK_APP="wsgi",
         PYTHONUNBUFFERED="1",
+        # Every test logs in from 127.0.0.1: production's limits (10 logins a minute per
+        # address) would turn a later test's login into "too many attempts".
+        **{f"CUAHANG_{name}": value for name, value in HIGH_RATE_LIMITS.items()},
     )
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     for command in (["db", "upgrade"], ["demo"]):
@@ -84,7 +93,7 @@ def live_server(tmp_path_factory):
     server = subprocess.Popen(  # noqa: S603
         [*flask, "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=log
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + SERVER_START_TIMEOUT
     while True:
         try:
             with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:  # noqa: S310
@@ -102,6 +111,12 @@ def live_server(tmp_path_factory):
     except subprocess.TimeoutExpired:
         server.kill()
     log.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def patient_expectations():
+    """``expect(...)`` retries for 5 s by default: too short when the machine is busy."""
+    expect.set_options(timeout=EXPECT_TIMEOUT)
 
 
 @pytest.fixture(scope="session")
