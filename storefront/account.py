@@ -142,7 +142,11 @@ def confirm_registration(token):
         claim = customer_service.claim_for_token(shop=g.shop, token=token)
     except customer_service.BadToken as error:
         return render_template(
-            "storefront/account/register_link_invalid.html", message=str(error.message)
+            "storefront/account/link_invalid.html",
+            message=str(error.message),
+            hint=_("Links to finish a registration work once, for 7 days."),
+            action_url=url_for("storefront.login"),
+            action_label=_("Log in"),
         )
     form = RegistrationConfirmForm()
     if form.validate_on_submit():
@@ -241,7 +245,13 @@ def reset_password(token):
     try:
         customer = customer_service.customer_for_reset(shop=g.shop, token=token)
     except customer_service.BadToken as error:
-        return render_template("storefront/account/reset_invalid.html", message=str(error.message))
+        return render_template(
+            "storefront/account/link_invalid.html",
+            message=str(error.message),
+            hint=_("A link to reset a password works once, for one hour, and only the newest one."),
+            action_url=url_for("storefront.forgot_password"),
+            action_label=_("Ask for a new link"),
+        )
     form = PasswordResetForm()
     if form.validate_on_submit():
         try:
