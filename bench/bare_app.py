@@ -60,7 +60,7 @@ def real_rules():
     """(rule, endpoint, methods) of the storefront and platform pages, read from the real
     app's URL map once at start-up, so that every ``url_for`` of the templates builds the
     same address. The real app is not used afterwards."""
-    from core import create_app
+    from app import create_app
 
     real = create_app()
     return [

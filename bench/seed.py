@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select
 
-from core import create_app
+from app import create_app
 from core.extensions import db
 from core.passwords import hash_password
 from models import (

@@ -98,7 +98,7 @@ def count_queries(env, shop, slug, profile=False):
         os.environ.pop(name, None)
     from sqlalchemy import event
 
-    from core import create_app
+    from app import create_app
     from core.extensions import db
 
     app = create_app()

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from core import create_app
+from app import create_app
 from core.config import Defaults
 from core.extensions import db
 from core.jobs import drain

@@ -1,6 +1,6 @@
 import pytest
 
-from core import create_app
+from app import create_app
 from core.extensions import db
 
 

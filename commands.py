@@ -9,6 +9,11 @@ from flask.cli import AppGroup, with_appcontext
 from werkzeug.serving import run_simple
 
 from core.extensions import db
+from core.jobs import start_consumer
+from models import Role, Shop
+from services import ServiceError
+from services.demo import demo_logins, seed_demo
+from services.shops import add_staff, create_shop, send_welcome
 
 shop_cli = AppGroup("shop", help="Create and list shops.")
 staff_cli = AppGroup("staff", help="Manage shop staff.")
@@ -27,9 +32,6 @@ def fail(message):
 @click.option("--locale", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
 def shop_create(slug, name, owner_email, owner_password, locale):
     """Create a shop and its owner."""
-    from services import ServiceError
-    from services.shops import create_shop, send_welcome
-
     try:
         shop, owner = create_shop(
             slug=slug,
@@ -49,8 +51,6 @@ def shop_create(slug, name, owner_email, owner_password, locale):
 @shop_cli.command("list")
 def shop_list():
     """List the shops with their owners."""
-    from models import Role, Shop
-
     shops = db.session.scalars(db.select(Shop).order_by(Shop.slug)).all()
     if not shops:
         click.echo("No shops yet.")
@@ -69,10 +69,6 @@ def shop_list():
 @click.option("--name", default="")
 def staff_add(slug, email, role, password, name):
     """Give a person a role in a shop."""
-    from models import Shop
-    from services import ServiceError
-    from services.shops import add_staff
-
     shop = db.session.scalar(db.select(Shop).where(Shop.slug == slug))
     if shop is None:
         fail(f"No shop with the address {slug!r}.")
@@ -89,8 +85,6 @@ def staff_add(slug, email, role, password, name):
 @with_appcontext
 def demo_command():
     """Create the demo shop (running it again changes nothing)."""
-    from services.demo import seed_demo
-
     created = seed_demo()
     db.session.commit()
     click.echo("Demo shop created." if created else "Demo shop already there.")
@@ -115,9 +109,6 @@ def worker_command(workers):
 @click.option("--port", default=None, type=int, help="Default: $PORT or 5000.")
 def serve_command(host, port):
     """Serve the app with the job consumer in the same process (development)."""
-    from core.jobs import start_consumer
-    from services.demo import demo_logins
-
     port = port or int(os.environ.get("PORT", "5000"))
     app = current_app._get_current_object()
     base = f"http://{host}:{port}"

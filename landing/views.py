@@ -1,8 +1,7 @@
-"""Platform pages outside any shop: the landing page, shop sign-up, the staff login, opening
-another shop, health and language."""
+"""The platform's pages outside any shop: the landing page, shop sign-up, the staff login,
+opening another shop, health and language."""
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -14,14 +13,14 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
-from wtforms import BooleanField, EmailField, PasswordField, StringField
 
 from core.auth import current_staff, safe_next
 from core.extensions import db, limiter
-from core.forms import Form, max_length, required, show_error
+from core.forms import show_error
 from core.sessions import start_session
+from landing import bp
+from landing.forms import PlatformLoginForm, ShopOpenForm, ShopSignupForm
 from models import utcnow
 from services import ServiceError
 from services.shops import (
@@ -32,30 +31,6 @@ from services.shops import (
     shops_of,
     sign_up,
 )
-
-bp = Blueprint("platform", __name__)
-
-
-class ShopOpenForm(Form):
-    """Another shop for the signed-in account."""
-
-    shop_name = StringField(_l("Shop name"), validators=[required(), max_length(120)])
-    slug = StringField(
-        _l("Shop address"),
-        validators=[required(), max_length(40)],
-        description=_l("Lowercase letters, digits and hyphens, e.g. thoi-trang-mai"),
-    )
-
-
-class ShopSignupForm(ShopOpenForm):
-    email = EmailField(_l("Your email"), validators=[required(), max_length(254)])
-    password = PasswordField(_l("Password"), validators=[required(), max_length(200)])
-
-
-class PlatformLoginForm(Form):
-    email = EmailField(_l("Email"), validators=[required(), max_length(254)])
-    password = PasswordField(_l("Password"), validators=[required(), max_length(200)])
-    remember = BooleanField(_l("Remember me"))
 
 
 @bp.get("/")
