@@ -5,17 +5,16 @@ Anyone on the staff may look customers up; approving, cancelling and reinstating
 may log in to the shop, so they need a manager or the owner (as the email about a new member
 goes to them only)."""
 
-import re
-
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
-from sqlalchemy import and_, func, or_
+from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
 from admin import bp
+from admin.common import acting_staff, first_error, search_condition
 from admin.forms import CustomerBulkForm, CustomerCancelForm, EmptyForm
+from admin.timeline import timeline_line
 from core.auth import current_membership, safe_next, staff_required
 from core.extensions import db
 from core.inputs import paginate, parse_id, search_text
@@ -28,7 +27,6 @@ from models import (
     OrderStatus,
     OutboxMessage,
     Role,
-    fold,
 )
 from services import customers as customer_service
 from services import favourites as favourite_service
@@ -67,27 +65,6 @@ CONSENT_SOURCES = {
     "checkout": _l("at checkout"),
     "import": _l("in an import"),
 }
-EMAIL_LABELS = {
-    "member_registered": _l("registration received"),
-    "member_approved": _l("account approved"),
-    "member_cancelled": _l("account cancelled"),
-    "member_confirm_email": _l("confirm the email address"),
-    "member_email_changed": _l("email address changed"),
-    "member_password_reset": _l("password reset link"),
-    "member_exists": _l("someone tried to register with this email"),
-    "order_status": _l("order status update"),
-    "order_placed": _l("order confirmation"),
-}
-PROFILE_FIELDS = {
-    "last_name": _l("last name"),
-    "first_name": _l("first name"),
-    "gender": _l("gender"),
-    "birthday": _l("birthday"),
-    "accepts_marketing": _l("marketing emails"),
-}
-# What a query looks like when it is a phone number written any way: 0912 345 678,
-# +84 912-345-678, (091) 234.5678 …
-PHONE_QUERY = re.compile(r"^\+?[\d\s().-]+$")
 
 
 @bp.context_processor
@@ -113,26 +90,6 @@ def can_manage_members():
 
 
 # --- The list -------------------------------------------------------------------------
-
-
-def search_condition(q):
-    """Accents and case ignored; a phone in any format; a code exactly. None: no search."""
-    q = (q or "").strip()
-    if not q:
-        return None
-    by_code = Customer.code.in_({q, q.upper()})
-    digits = "".join(ch for ch in q if ch.isdigit())
-    if PHONE_QUERY.match(q) and len(digits) >= 3:
-        # ``search_text`` holds each phone as +84912345678 and as 0912345678.
-        if digits.startswith("84") and len(digits) >= 11:
-            digits = "0" + digits[2:]
-        return or_(by_code, Customer.search_text.contains(digits, autoescape=True))
-    words = fold(q).split()
-    if not words:
-        return by_code
-    return or_(
-        by_code, and_(*(Customer.search_text.contains(word, autoescape=True) for word in words))
-    )
 
 
 def status_counts(condition):
@@ -190,91 +147,6 @@ def customers():
 
 
 # --- One customer ---------------------------------------------------------------------
-
-
-def describe_event(event):
-    """(icon, sentence, names the actor itself) of one timeline line, in the reader's
-    language."""
-    data = event.data or {}
-    staff = event.staff.display_name if event.staff is not None else _("a staff member")
-    kind = event.type
-    if kind == "registered":
-        if data.get("from_guest"):
-            return "bi-person-plus", _("Registered an account (was a guest before)"), False
-        return "bi-person-plus", _("Registered an account"), False
-    if kind == "approved":
-        if data.get("automatic"):
-            return "bi-check-circle", _("Approved automatically (shop setting)"), True
-        return "bi-check-circle", _("Approved by %(staff)s", staff=staff), True
-    if kind == "cancelled":
-        if data.get("reason"):
-            reason = data["reason"]
-            text = _("Cancelled by %(staff)s — reason: %(reason)s", staff=staff, reason=reason)
-        else:
-            text = _("Cancelled by %(staff)s", staff=staff)
-        return "bi-x-circle", text, True
-    if kind == "reinstated":
-        return "bi-arrow-counterclockwise", _("Reinstated by %(staff)s", staff=staff), True
-    if kind == "email_confirmed":
-        return "bi-patch-check", _("Confirmed the email address"), False
-    if kind == "email_sent":
-        template = data.get("template", "")
-        what = EMAIL_LABELS.get(template, template)
-        return "bi-envelope", _("Email sent: %(what)s", what=what), False
-    if kind == "email_changed":
-        old, new = data.get("old") or "—", data.get("new") or "—"
-        text = _("Email address changed from %(old)s to %(new)s", old=old, new=new)
-        return "bi-at", text, False
-    if kind == "password_reset_requested":
-        return "bi-key", _("Asked for a password reset link"), False
-    if kind == "password_reset":
-        return "bi-key", _("Set a new password with a reset link"), False
-    if kind == "password_changed":
-        return "bi-key", _("Changed the password"), False
-    if kind == "profile_updated":
-        fields = ", ".join(str(PROFILE_FIELDS.get(f, f)) for f in data.get("fields", []))
-        return "bi-pencil", _("Profile updated: %(fields)s", fields=fields), False
-    if kind in ("phone_added", "phone_removed", "primary_phone_changed"):
-        number = display_phone(data.get("number"))
-        texts = {
-            "phone_added": _("Phone number added: %(number)s", number=number),
-            "phone_removed": _("Phone number removed: %(number)s", number=number),
-            "primary_phone_changed": _("Main phone number is now %(number)s", number=number),
-        }
-        return "bi-telephone", texts[kind], False
-    if kind in ("address_added", "address_updated", "address_removed", "default_address_changed"):
-        address = data.get("address") or "—"
-        texts = {
-            "address_added": _("Address added: %(address)s", address=address),
-            "address_updated": _("Address changed: %(address)s", address=address),
-            "address_removed": _("Address removed: %(address)s", address=address),
-            "default_address_changed": _("Default address is now %(address)s", address=address),
-        }
-        return "bi-geo-alt", texts[kind], False
-    if kind == "created_from_checkout":
-        return "bi-cart", _("Became a customer with a guest checkout"), False
-    from admin.orders import describe_order_event  # admin.orders imports this module
-
-    return describe_order_event(event) or ("bi-dot", kind, False)
-
-
-def actor_label(event, names_actor):
-    """Who did it, when the sentence does not say: a staff member or the customer (what the
-    system did needs no name)."""
-    if names_actor:
-        return None
-    if event.staff is not None:
-        return event.staff.display_name
-    if event.actor == "staff":
-        return _("a staff member")
-    if event.actor == "customer":
-        return _("the customer")
-    return None
-
-
-def timeline_line(event):
-    icon, text, names_actor = describe_event(event)
-    return event, icon, text, actor_label(event, names_actor)
 
 
 def customer_orders(customer):
@@ -341,10 +213,6 @@ def customer_detail(customer_id):
 # --- Status changes -------------------------------------------------------------------
 
 
-def acting_staff():
-    return current_user._get_current_object()
-
-
 def load_for_change(customer_id):
     """This shop's customer, locked until the commit, so two managers clicking at once
     change (and email) the customer once."""
@@ -358,13 +226,6 @@ def load_for_change(customer_id):
 
 def back_to(default):
     return safe_next(request.form.get("next"), url_for("admin.dashboard")) or default
-
-
-def first_error(form):
-    for errors in form.errors.values():
-        if errors:
-            return str(errors[0])
-    return _("The form has expired. Please try again.")
 
 
 def change_one(customer_id, action, form, reason=None):

@@ -26,7 +26,7 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from admin import bp
-from admin.customers import acting_staff, search_condition
+from admin.common import acting_staff, search_condition
 from core.auth import staff_required
 from core.extensions import db
 from core.forms import Form, max_length, required

@@ -14,11 +14,11 @@ from sqlalchemy import and_, or_
 from sqlalchemy.orm import selectinload
 
 from admin import bp
-from admin.customers import PHONE_QUERY, acting_staff, first_error, timeline_line
+from admin.common import PHONE_QUERY, acting_staff, first_error
 from admin.order_forms import OrderPaidForm, OrderStatusForm
+from admin.timeline import timeline_line
 from core.auth import current_membership, staff_required
 from core.extensions import db
-from core.i18n import format_money
 from core.inputs import paginate, search_text
 from core.tenancy import get_for_shop_or_404, shop_query
 from models import Customer, CustomerEvent, Order, OrderStatus, PaymentStatus, Role, fold
@@ -147,41 +147,6 @@ def orders():
 
 
 # --- One order ------------------------------------------------------------------------
-
-
-def describe_order_event(event):
-    """(icon, sentence, names the actor itself) of an order's line on a timeline, or None
-    when the event is not about orders."""
-    data = event.data or {}
-    number = f"#{data.get('number', '?')}"
-    if event.type == "order_status_changed":
-        text = _(
-            "Order %(number)s: %(old)s → %(new)s",
-            number=number,
-            old=order_service.status_label(data.get("from", "")),
-            new=order_service.status_label(data.get("to", "")),
-        )
-        return "bi-bag", text, False
-    if event.type == "order_placed":
-        text = _(
-            "Placed order %(number)s (%(total)s)",
-            number=data.get("number", ""),
-            total=format_money(data.get("total", 0)),
-        )
-        return "bi-bag-plus", text, False
-    if event.type == "order_paid":
-        return "bi-cash-coin", _("Order %(number)s marked as paid", number=number), False
-    if event.type == "tag_added":
-        if data.get("refusals"):
-            text = _(
-                "Tagged “%(name)s” after %(n)s refused parcels",
-                name=data.get("name", ""),
-                n=data["refusals"],
-            )
-        else:
-            text = _("Tagged “%(name)s”", name=data.get("name", ""))
-        return "bi-tag", text, False
-    return None
 
 
 def order_timeline(order):
