@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from core import sessions
-from core.extensions import db, login_manager
+from core.extensions import login_manager
 
 login_manager.login_message = _l("Please log in to continue.")
 login_manager.login_message_category = "warning"
@@ -20,7 +20,8 @@ USER_LOADERS = {}
 
 def user_loader(kind):
     """Register the loader of one kind of user: ``loader(login_session) -> user | None``,
-    given a session row that is open (its secret checked, not expired)."""
+    given a session row that is open (its secret checked, not expired). The models of the
+    people who sign in register theirs (``models.shop``, ``models.customer``)."""
 
     def decorator(func):
         USER_LOADERS[kind] = func
@@ -40,33 +41,13 @@ def load_user(session_key):
     return sessions.attach(user, row, session_key)
 
 
-@user_loader("staff")
-def load_staff(row):
-    from models import StaffUser
-
-    staff = db.session.get(StaffUser, row.staff_id)
-    if staff is None or not staff.active:
-        return None
-    return staff
-
-
-@user_loader("customer")
-def load_customer(row):
-    from models import Customer
-
-    customer = db.session.get(Customer, row.customer_id)
-    if customer is None or customer.shop_id != row.shop_id:
-        return None
-    return customer
-
-
 @login_manager.unauthorized_handler
 def unauthorized():
     abort(401)
 
 
 def init_app(app):
-    """Nothing to bind: importing this module registered the loaders."""
+    """Nothing to bind: the models registered their loaders when they were imported."""
 
 
 def current_staff():

@@ -1,6 +1,7 @@
 """Configuration defaults. Values are overridden, in order, by ``instance/config.py``,
 the environment and the ``test_config`` mapping given to ``create_app``."""
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -99,8 +100,6 @@ def load_environment(config, environ=None):
 
 def _loads(value):
     """Environment values: JSON where it parses (numbers, true/false), else the string."""
-    import json
-
     try:
         return json.loads(value)
     except ValueError:

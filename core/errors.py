@@ -4,6 +4,8 @@ from flask import jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
+from core.extensions import db
+
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please try again.")),
     401: (_l("Please log in"), _l("You need to log in to see this page.")),
@@ -42,8 +44,6 @@ def register_errorhandlers(app):
     def handle_http(error):
         code = error.code or 500
         if code >= 500:
-            from core.extensions import db
-
             db.session.rollback()
         body, status = render_error(code)
         keep = {k: v for k, v in error.get_headers() if k in ("Retry-After", "Allow")}

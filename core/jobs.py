@@ -10,6 +10,7 @@ the job and a ``checkpoint`` function, commits its work in batches together with
 done, and on a re-run after a crash starts from that count, so nothing is written twice.
 """
 
+import enum
 import logging
 import signal
 from datetime import timedelta
@@ -20,6 +21,7 @@ from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
 from sqlalchemy import event, or_, update
 from sqlalchemy.orm import Session
 
+from core.clock import utcnow
 from core.extensions import db
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,24 @@ TASKS = {}
 PERIODIC = {}
 JOB_HANDLERS = {}
 MAX_JOB_ATTEMPTS = 3
+
+# The model of job rows, given by ``models.job`` (see ``bind_model``).
+Job = None
+
+
+class JobStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+def bind_model(model):
+    """Class decorator of the model of job rows (``models.job``): core works that table
+    without importing the models, which sit above it."""
+    global Job
+    Job = model
+    return model
 
 
 def task(name):
@@ -168,8 +188,6 @@ def start_consumer(app, workers=None):
 
 def start_job(*, shop, kind, params=None, created_by=None, total=None):
     """A job row for ``kind``, run by a worker once the caller commits."""
-    from models import Job
-
     if kind not in JOB_HANDLERS:
         raise ValueError(f"no handler for job kind {kind!r}")
     job = Job(
@@ -187,8 +205,6 @@ def start_job(*, shop, kind, params=None, created_by=None, total=None):
 
 def claim_job(job_id, now):
     """Mark the job running if it is queued, or running but abandoned; True if we own it."""
-    from models import Job, JobStatus
-
     stale = now - timedelta(seconds=current_app.config["JOBS_STALE_AFTER"])
     result = db.session.execute(
         update(Job)
@@ -208,8 +224,6 @@ def claim_job(job_id, now):
 
 @task("jobs.run")
 def run_job(job_id):
-    from models import Job, JobStatus, utcnow
-
     if not claim_job(job_id, utcnow()):
         return
     job = db.session.get(Job, job_id)
@@ -242,8 +256,6 @@ def run_job(job_id):
 
 
 def finish_job(job, *, error):
-    from models import JobStatus, utcnow
-
     job.status = JobStatus.FAILED
     job.error = error
     job.finished_at = utcnow()
@@ -253,8 +265,6 @@ def finish_job(job, *, error):
 @periodic("jobs.resume", minute="*/5")
 def resume_jobs():
     """Queue again the jobs a crash interrupted, or whose queue entry was lost."""
-    from models import Job, JobStatus, utcnow
-
     now = utcnow()
     stale = now - timedelta(seconds=current_app.config["JOBS_STALE_AFTER"])
     rows = db.session.scalars(

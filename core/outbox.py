@@ -12,6 +12,7 @@ one goes, the addresses wait in ``secret_urls`` until the message leaves, and ar
 is sent or has failed for good. The admin's email log shows a "link hidden" marker instead.
 """
 
+import enum
 import logging
 import re
 import secrets
@@ -28,6 +29,7 @@ from flask_mail import BadHeaderError, Connection, Message
 from markupsafe import Markup, escape
 from sqlalchemy import or_, update
 
+from core.clock import utcnow
 from core.extensions import db
 from core.inputs import multi_line, one_line
 from core.jobs import enqueue_after_commit, periodic, task
@@ -36,6 +38,23 @@ log = logging.getLogger(__name__)
 
 CLAIM_FOR = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=1)
+
+# The model of outbox rows, given by ``models.outbox`` (see ``bind_model``).
+OutboxMessage = None
+
+
+class MailStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+def bind_model(model):
+    """Class decorator of the model of outbox rows (``models.outbox``): core works that table
+    without importing the models, which sit above it."""
+    global OutboxMessage
+    OutboxMessage = model
+    return model
 
 
 def init_app(app):
@@ -143,8 +162,6 @@ def queue_mail(
     Secret links in ``text`` and ``html`` are written as the placeholders ``secret_links``
     (a ``SecretLinks``) gave for them; the address itself must not appear in the bodies.
     """
-    from models import OutboxMessage
-
     urls = dict(secret_links.urls) if secret_links is not None else {}
     for url in urls.values():
         if url in text or (html and str(escape(url)) in html):
@@ -303,8 +320,6 @@ def _address_of(sender):
 
 def claim_batch(now, size):
     """Ids of due messages this sender now owns; another sender skips them."""
-    from models import MailStatus, OutboxMessage
-
     due = db.session.scalars(
         db.select(OutboxMessage.id)
         .where(OutboxMessage.status == MailStatus.QUEUED)
@@ -354,8 +369,6 @@ def postpone(rows, error, now):
 @task("outbox.deliver")
 def deliver_outbox():
     """Send everything due, batch by batch. Returns the number of messages sent."""
-    from models import utcnow
-
     size = current_app.config["OUTBOX_BATCH_SIZE"]
     sent = 0
     while True:
@@ -376,8 +389,6 @@ def send_batch(ids):
     that message alone. Losing the server, or the server refusing our sender address (a
     setting, the same for every message), leaves this message and the rest queued.
     """
-    from models import MailStatus, OutboxMessage, utcnow
-
     rows = db.session.scalars(
         db.select(OutboxMessage)
         .where(OutboxMessage.id.in_(ids), OutboxMessage.status == MailStatus.QUEUED)

@@ -19,12 +19,24 @@ from sqlalchemy import and_, delete, event, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from core.clock import utcnow
 from core.extensions import db
 from core.inputs import parse_id
 from core.jobs import periodic
 
 # How often a session's "last seen" is written: a page view that comes sooner writes nothing.
 TOUCH_EVERY = timedelta(minutes=5)
+
+# The model of session rows, given by ``models.login_session`` (see ``bind_model``).
+LoginSession = None
+
+
+def bind_model(model):
+    """Class decorator of the model of session rows (``models.login_session``): core works
+    that table without importing the models, which sit above it."""
+    global LoginSession
+    LoginSession = model
+    return model
 
 
 class SessionUser(UserMixin):
@@ -64,8 +76,6 @@ def start_session(user, *, remember=False, shop=None):
     naming it. ``shop`` is the shop whose login this is (by default the request's). Whoever
     this browser was signed in as before is signed out of it (a browser holds one login),
     for every copy of the old cookies too. The caller commits."""
-    from models import LoginSession, utcnow
-
     if shop is None:
         shop = g.get("shop")
     previous = current_session()
@@ -115,8 +125,6 @@ def current_session_id():
 def end_session():
     """Sign this browser out: its row goes, so copies of its cookies open nothing. The caller
     commits."""
-    from models import LoginSession
-
     row = current_session()
     if row is not None:
         db.session.execute(delete(LoginSession).where(LoginSession.id == row.id))
@@ -125,8 +133,6 @@ def end_session():
 
 def end_one_session(row):
     """End one of the signed-in person's sessions; ending this browser's signs it out."""
-    from models import LoginSession
-
     here = row.id == current_session_id()
     db.session.execute(delete(LoginSession).where(LoginSession.id == row.id))
     if here:
@@ -137,8 +143,6 @@ def end_one_session(row):
 def end_other_sessions(user, *, keep):
     """End every session of ``user`` but the one whose id is ``keep`` (None ends them all).
     Returns how many ended."""
-    from models import LoginSession
-
     query = delete(LoginSession).where(_person(LoginSession, user))
     if keep is not None:
         query = query.where(LoginSession.id != keep)
@@ -151,8 +155,6 @@ def end_all_sessions(user):
 
 def sessions_of(user):
     """The person's sessions still open, the most recently seen first."""
-    from models import LoginSession, utcnow
-
     return db.session.scalars(
         db.select(LoginSession)
         .where(_person(LoginSession, user), LoginSession.expires_at > utcnow())
@@ -162,8 +164,6 @@ def sessions_of(user):
 
 def session_of(user, session_id):
     """One of the person's open sessions by id, or None (someone else's id is None too)."""
-    from models import LoginSession, utcnow
-
     if parse_id(session_id) is None:
         return None
     return db.session.scalar(
@@ -202,8 +202,6 @@ def init_app(app):
 def session_for_key(key):
     """The open session row named by a Flask-Login id, or None: unknown, ended, expired or
     with the wrong secret."""
-    from models import LoginSession, utcnow
-
     kind, _, rest = str(key).partition(":")
     row_id, _, token = rest.partition(":")
     row_id = parse_id(row_id)
@@ -231,8 +229,6 @@ def touch(row):
     """Note when the session was last seen, at most once every ``TOUCH_EVERY``: most page
     views write nothing. A session that ends with the browser is forgotten after an idle
     time, so each note moves its end too."""
-    from models import LoginSession, utcnow
-
     now = utcnow()
     if now - row.last_seen_at < TOUCH_EVERY or _request_has_written():
         return
@@ -274,7 +270,5 @@ def _forget_written(session, transaction):
 @periodic("sessions.purge", minute="17")
 def purge_expired():
     """Delete the rows of sessions that ran out (they open nothing already)."""
-    from models import LoginSession, utcnow
-
     db.session.execute(delete(LoginSession).where(LoginSession.expires_at <= utcnow()))
     db.session.commit()

@@ -12,12 +12,21 @@ from sqlalchemy import bindparam
 from core.extensions import db
 from core.inputs import parse_id
 
+# The model of shops, given by ``models.shop`` (see ``bind_model``).
+Shop = None
+
+
+def bind_model(model):
+    """Class decorator of the model of shops (``models.shop``): core works that table
+    without importing the models, which sit above it."""
+    global Shop
+    Shop = model
+    return model
+
 
 @cache
 def _shop_by_slug():
     """Built once: every request of every shop runs it."""
-    from models import Shop
-
     return db.select(Shop).where(Shop.slug == bindparam("slug"))
 
 

@@ -6,9 +6,9 @@ from sqlalchemy import DateTime
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from core.clock import utcnow
 
-def utcnow():
-    return datetime.now(UTC)
+__all__ = ["TimestampMixin", "UTCDateTime", "utcnow"]
 
 
 class UTCDateTime(TypeDecorator):

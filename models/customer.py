@@ -19,6 +19,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from werkzeug.security import check_password_hash
 
+from core.auth import user_loader
 from core.extensions import db
 from core.passwords import hash_password
 from core.sessions import SessionUser
@@ -283,3 +284,12 @@ class RegistrationClaim(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     customer: Mapped[Customer] = relationship()
+
+
+@user_loader("customer")
+def load_customer(row):
+    """The member a session row names, in the shop whose login it was."""
+    customer = db.session.get(Customer, row.customer_id)
+    if customer is None or customer.shop_id != row.shop_id:
+        return None
+    return customer

@@ -1,22 +1,19 @@
 """Background work that users wait for: imports, exports, bulk email."""
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core import jobs
 from core.extensions import db
+from core.jobs import JobStatus
 from models.base import UTCDateTime, utcnow
 
-
-class JobStatus(enum.StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
+__all__ = ["Job", "JobStatus"]
 
 
+@jobs.bind_model
 class Job(db.Model):
     __tablename__ = "jobs"
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core import sessions
 from core.extensions import db
 from models.base import UTCDateTime, utcnow
 
@@ -42,6 +43,7 @@ def _first_match(table, text):
     return None
 
 
+@sessions.bind_model
 class LoginSession(db.Model):
     __tablename__ = "login_sessions"
     __table_args__ = (

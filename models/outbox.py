@@ -1,21 +1,19 @@
 """Email waiting to be sent, and the record of what was sent."""
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core import outbox
 from core.extensions import db
+from core.outbox import MailStatus
 from models.base import UTCDateTime, utcnow
 
-
-class MailStatus(enum.StrEnum):
-    QUEUED = "queued"
-    SENT = "sent"
-    FAILED = "failed"
+__all__ = ["MailStatus", "OutboxMessage"]
 
 
+@outbox.bind_model
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (

@@ -9,6 +9,8 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash
 
+from core import tenancy
+from core.auth import user_loader
 from core.extensions import db
 from core.passwords import hash_password
 from core.sessions import SessionUser
@@ -41,6 +43,7 @@ class Role(enum.StrEnum):
         return {"staff": 1, "manager": 2, "owner": 3}[self.value]
 
 
+@tenancy.bind_model
 class Shop(TimestampMixin, db.Model):
     __tablename__ = "shops"
 
@@ -163,3 +166,12 @@ class StaffInvitation(db.Model):
     def is_pending(self, now=None):
         now = now or utcnow()
         return self.accepted_at is None and self.withdrawn_at is None and self.expires_at > now
+
+
+@user_loader("staff")
+def load_staff(row):
+    """The staff user a session row names, while their account is active."""
+    staff = db.session.get(StaffUser, row.staff_id)
+    if staff is None or not staff.active:
+        return None
+    return staff
