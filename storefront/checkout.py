@@ -10,7 +10,7 @@ from services import ServiceError
 from services import orders as order_service
 from services.phones import display_phone
 from storefront import bp
-from storefront.cart import cart_summary, clear_cart
+from storefront.basket import cart_summary, clear_cart
 from storefront.checkout_forms import CheckoutForm
 
 
