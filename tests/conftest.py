@@ -1,22 +1,28 @@
 """Fixtures: a fresh database per test (SQLite in a temporary folder, or a schema of its own
 in PostgreSQL when TEST_DATABASE_URL is set), and an app that holds no context open while
-the test client runs."""
+the test client runs.
+
+Most of a test used to be set-up: every app compiled its URL map and its templates again,
+and every test built the schema table by table. The schema is now built once per run and
+copied into each test's database, and what the apps compile is shared (see ``speedups``):
+each test still gets its own app from ``create_app`` on a database of its own."""
 
 import os
 import re
-import uuid
+import shutil
 from dataclasses import dataclass
 
-import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
 from core import create_app
-from core.config import Defaults
+from core.config import Defaults, normalise_database_url
 from core.extensions import db
 from core.jobs import drain
 from models import Role, Shop
 from services.shops import add_staff, create_shop
+from tests import speedups
+from tests.pg_schemas import SchemaPool, TestSchema
 
 PASSWORD = "correct horse 42"
 
@@ -30,36 +36,77 @@ HIGH_RATE_LIMITS = {
 }
 
 
-def postgres_schema_url(url):
-    """A new schema for one test and the engine options that put it first on the path."""
-    schema = "t_" + uuid.uuid4().hex[:16]
-    plain = make_url(url).set(drivername="postgresql")
-    with psycopg.connect(plain.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    return schema, {"connect_args": {"options": f"-csearch_path={schema}"}}
+speedups.install()
 
 
-def drop_postgres_schema(url, schema):
-    plain = make_url(url).set(drivername="postgresql")
-    with psycopg.connect(plain.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A SQLite file holding the empty schema, built once per run: a test's database is a
+    copy of it, which costs a file copy instead of some hundred statements."""
+    path = tmp_path_factory.mktemp("template") / "schema.db"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "INSTANCE_PATH": str(path.parent / "instance"),
+            "DATABASE_URL": f"sqlite:///{path}",
+            "JOBS_BACKEND": "memory",
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    with app.app_context():
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_schemas():
+    pool = SchemaPool(TEST_DATABASE_URL)
+    yield pool
+    pool.close()
 
 
 @pytest.fixture
-def database(tmp_path):
+def postgres_schema(request):
+    """This test's PostgreSQL schema (``None`` on SQLite), made when an app first needs it."""
+    if not TEST_DATABASE_URL:
+        yield None
+        return
+    schema = TestSchema(request.getfixturevalue("postgres_schemas"))
+    yield schema
+    schema.release()
+
+
+@pytest.fixture
+def database(tmp_path, postgres_schema):
     """(url, engine options) of an empty database for this test."""
-    if TEST_DATABASE_URL:
-        schema, options = postgres_schema_url(TEST_DATABASE_URL)
-        yield TEST_DATABASE_URL, options
-        drop_postgres_schema(TEST_DATABASE_URL, schema)
+    if postgres_schema:
+        yield (
+            TEST_DATABASE_URL,
+            {"connect_args": {"options": f"-csearch_path={postgres_schema.name}"}},
+        )
     else:
         yield f"sqlite:///{tmp_path / 'test.db'}", {}
 
 
+def fill_sqlite_from_template(url, template):
+    """Copy the schema into this test's SQLite file if nothing has touched it yet; ``False``
+    when the file already exists (another app of the test made it), so the caller builds
+    the missing tables as before and keeps what the file holds."""
+    path = make_url(url).database
+    if not path or os.path.exists(path):
+        return False
+    shutil.copyfile(template, path)
+    return True
+
+
 @pytest.fixture
-def make_app(tmp_path, database):
+def make_app(request, tmp_path, database, postgres_schema):
     """Build an app on this test's database; ``create_schema=False`` leaves it empty."""
     url, engine_options = database
+    postgres_schema_uri = normalise_database_url(url)
     made = []
 
     def make(create_schema=True, **config):
@@ -80,7 +127,17 @@ def make_app(tmp_path, database):
         }
         settings.update(config)
         app = create_app(settings)
-        if create_schema:
+        speedups.share_templates(app)
+        uri = app.config["SQLALCHEMY_DATABASE_URI"]
+        if uri.startswith("sqlite"):
+            built = create_schema and fill_sqlite_from_template(
+                uri, request.getfixturevalue("sqlite_template")
+            )
+        elif postgres_schema and uri == postgres_schema_uri:
+            built = postgres_schema.make(with_tables=create_schema)
+        else:
+            built = False
+        if create_schema and not built:
             with app.app_context():
                 db.create_all()
         made.append(app)
