@@ -10,7 +10,6 @@ each test still gets its own app from ``create_app`` on a database of its own.""
 import os
 import re
 import shutil
-from dataclasses import dataclass
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -19,12 +18,16 @@ from core import create_app
 from core.config import Defaults, normalise_database_url
 from core.extensions import db
 from core.jobs import drain
-from models import Role, Shop
-from services.shops import add_staff, create_shop
+from models import Role
 from tests import speedups
+from tests.factories import (  # noqa: F401 (PASSWORD, ShopInfo, StaffInfo: tests import them from here)
+    PASSWORD,
+    ShopInfo,
+    StaffInfo,
+    make_shop,
+    make_staff,
+)
 from tests.pg_schemas import SchemaPool, TestSchema
-
-PASSWORD = "correct horse 42"
 
 # Browser tests run with ``make e2e`` only: ``make test`` stays fast and needs no browser.
 collect_ignore_glob = [] if os.environ.get("CUAHANG_E2E") else ["e2e/*"]
@@ -166,37 +169,6 @@ def run_jobs(app):
     return lambda: drain(app)
 
 
-@dataclass(frozen=True)
-class ShopInfo:
-    id: int
-    slug: str
-    name: str
-
-
-@dataclass(frozen=True)
-class StaffInfo:
-    id: int
-    email: str
-    password: str
-    role: str
-    shop_slug: str
-
-
-def make_shop(app, slug, name, owner_email):
-    with app.app_context():
-        shop, owner = create_shop(
-            slug=slug,
-            name=name,
-            owner_email=owner_email,
-            owner_password=PASSWORD,
-            owner_name="Chủ " + name,
-        )
-        db.session.commit()
-        return ShopInfo(shop.id, shop.slug, shop.name), StaffInfo(
-            owner.id, owner.email, PASSWORD, "owner", shop.slug
-        )
-
-
 @pytest.fixture
 def shop_and_owner(app):
     return make_shop(app, "thoi-trang-mai", "Thời Trang Mai", "mai@example.com")
@@ -225,14 +197,6 @@ def other_shop(other_shop_and_owner):
 @pytest.fixture
 def other_owner(other_shop_and_owner):
     return other_shop_and_owner[1]
-
-
-def make_staff(app, shop, email, role):
-    with app.app_context():
-        shop_row = db.session.get(Shop, shop.id)
-        staff = add_staff(shop=shop_row, email=email, role=role, password=PASSWORD, name="")
-        db.session.commit()
-        return StaffInfo(staff.id, staff.email, PASSWORD, str(role), shop.slug)
 
 
 @pytest.fixture
