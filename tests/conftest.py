@@ -1,24 +1,33 @@
 """Fixtures: a fresh database per test (SQLite in a temporary folder, or a schema of its own
 in PostgreSQL when TEST_DATABASE_URL is set), and an app that holds no context open while
-the test client runs."""
+the test client runs.
+
+Most of a test used to be set-up: every app compiled its URL map and its templates again,
+and every test built the schema table by table. The schema is now built once per run and
+copied into each test's database, and what the apps compile is shared (see ``speedups``):
+each test still gets its own app from ``create_app`` on a database of its own."""
 
 import os
 import re
-import uuid
-from dataclasses import dataclass
+import shutil
 
-import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
 from app import create_app
-from core.config import Defaults
+from core.config import Defaults, normalise_database_url
 from core.extensions import db
 from core.jobs import drain
-from models import Role, Shop
-from services.shops import add_staff, create_shop
-
-PASSWORD = "correct horse 42"
+from models import Role
+from tests import speedups
+from tests.factories import (  # noqa: F401 (PASSWORD, ShopInfo, StaffInfo: tests import them from here)
+    PASSWORD,
+    ShopInfo,
+    StaffInfo,
+    make_shop,
+    make_staff,
+)
+from tests.pg_schemas import SchemaPool, TestSchema
 
 # Browser tests run with ``make e2e`` only: ``make test`` stays fast and needs no browser.
 collect_ignore_glob = [] if os.environ.get("CUAHANG_E2E") else ["e2e/*"]
@@ -30,36 +39,77 @@ HIGH_RATE_LIMITS = {
 }
 
 
-def postgres_schema_url(url):
-    """A new schema for one test and the engine options that put it first on the path."""
-    schema = "t_" + uuid.uuid4().hex[:16]
-    plain = make_url(url).set(drivername="postgresql")
-    with psycopg.connect(plain.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    return schema, {"connect_args": {"options": f"-csearch_path={schema}"}}
+speedups.install()
 
 
-def drop_postgres_schema(url, schema):
-    plain = make_url(url).set(drivername="postgresql")
-    with psycopg.connect(plain.render_as_string(hide_password=False), autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A SQLite file holding the empty schema, built once per run: a test's database is a
+    copy of it, which costs a file copy instead of some hundred statements."""
+    path = tmp_path_factory.mktemp("template") / "schema.db"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "INSTANCE_PATH": str(path.parent / "instance"),
+            "DATABASE_URL": f"sqlite:///{path}",
+            "JOBS_BACKEND": "memory",
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    with app.app_context():
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_schemas():
+    pool = SchemaPool(TEST_DATABASE_URL)
+    yield pool
+    pool.close()
 
 
 @pytest.fixture
-def database(tmp_path):
+def postgres_schema(request):
+    """This test's PostgreSQL schema (``None`` on SQLite), made when an app first needs it."""
+    if not TEST_DATABASE_URL:
+        yield None
+        return
+    schema = TestSchema(request.getfixturevalue("postgres_schemas"))
+    yield schema
+    schema.release()
+
+
+@pytest.fixture
+def database(tmp_path, postgres_schema):
     """(url, engine options) of an empty database for this test."""
-    if TEST_DATABASE_URL:
-        schema, options = postgres_schema_url(TEST_DATABASE_URL)
-        yield TEST_DATABASE_URL, options
-        drop_postgres_schema(TEST_DATABASE_URL, schema)
+    if postgres_schema:
+        yield (
+            TEST_DATABASE_URL,
+            {"connect_args": {"options": f"-csearch_path={postgres_schema.name}"}},
+        )
     else:
         yield f"sqlite:///{tmp_path / 'test.db'}", {}
 
 
+def fill_sqlite_from_template(url, template):
+    """Copy the schema into this test's SQLite file if nothing has touched it yet; ``False``
+    when the file already exists (another app of the test made it), so the caller builds
+    the missing tables as before and keeps what the file holds."""
+    path = make_url(url).database
+    if not path or os.path.exists(path):
+        return False
+    shutil.copyfile(template, path)
+    return True
+
+
 @pytest.fixture
-def make_app(tmp_path, database):
+def make_app(request, tmp_path, database, postgres_schema):
     """Build an app on this test's database; ``create_schema=False`` leaves it empty."""
     url, engine_options = database
+    postgres_schema_uri = normalise_database_url(url)
     made = []
 
     def make(create_schema=True, **config):
@@ -80,7 +130,17 @@ def make_app(tmp_path, database):
         }
         settings.update(config)
         app = create_app(settings)
-        if create_schema:
+        speedups.share_templates(app)
+        uri = app.config["SQLALCHEMY_DATABASE_URI"]
+        if uri.startswith("sqlite"):
+            built = create_schema and fill_sqlite_from_template(
+                uri, request.getfixturevalue("sqlite_template")
+            )
+        elif postgres_schema and uri == postgres_schema_uri:
+            built = postgres_schema.make(with_tables=create_schema)
+        else:
+            built = False
+        if create_schema and not built:
             with app.app_context():
                 db.create_all()
         made.append(app)
@@ -107,37 +167,6 @@ def client(app):
 def run_jobs(app):
     """Run what the background queue holds, as a worker would."""
     return lambda: drain(app)
-
-
-@dataclass(frozen=True)
-class ShopInfo:
-    id: int
-    slug: str
-    name: str
-
-
-@dataclass(frozen=True)
-class StaffInfo:
-    id: int
-    email: str
-    password: str
-    role: str
-    shop_slug: str
-
-
-def make_shop(app, slug, name, owner_email):
-    with app.app_context():
-        shop, owner = create_shop(
-            slug=slug,
-            name=name,
-            owner_email=owner_email,
-            owner_password=PASSWORD,
-            owner_name="Chủ " + name,
-        )
-        db.session.commit()
-        return ShopInfo(shop.id, shop.slug, shop.name), StaffInfo(
-            owner.id, owner.email, PASSWORD, "owner", shop.slug
-        )
 
 
 @pytest.fixture
@@ -168,14 +197,6 @@ def other_shop(other_shop_and_owner):
 @pytest.fixture
 def other_owner(other_shop_and_owner):
     return other_shop_and_owner[1]
-
-
-def make_staff(app, shop, email, role):
-    with app.app_context():
-        shop_row = db.session.get(Shop, shop.id)
-        staff = add_staff(shop=shop_row, email=email, role=role, password=PASSWORD, name="")
-        db.session.commit()
-        return StaffInfo(staff.id, staff.email, PASSWORD, str(role), shop.slug)
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import pytest
 from PIL import Image
 
 from core.extensions import db
-from models import Product, Shop
-from services import catalog as catalog_service
+from models import Product
+from tests import factories
 
 
 def png_bytes(size=(800, 600), colour=(200, 80, 60)):
@@ -21,13 +21,8 @@ def make_product(app):
     """Create a product of ``shop`` with the services; returns (id, slug)."""
 
     def make(shop, name="Áo dài lụa", price=1_250_000, **values):
-        with app.app_context():
-            shop_row = db.session.get(Shop, shop.id)
-            product = catalog_service.create_product(
-                shop=shop_row, name=name, price=price, **values
-            )
-            db.session.commit()
-            return product.id, product.slug
+        product = factories.make_product(app, shop, name, price, **values)
+        return product.id, product.slug
 
     return make
 

@@ -2,9 +2,7 @@
 
 import pytest
 
-from core.extensions import db
-from models import Shop
-from services import catalog as catalog_service
+from tests import factories
 from tests.storefront import MEMBER_EMAIL, MEMBER_PHONE, Shopper, make_member
 
 
@@ -41,13 +39,8 @@ def make_product(app):
     """Create a product of ``shop`` with the services; returns (id, slug)."""
 
     def make(shop, name="Áo dài lụa", price=1_250_000, **values):
-        with app.app_context():
-            shop_row = db.session.get(Shop, shop.id)
-            product = catalog_service.create_product(
-                shop=shop_row, name=name, price=price, **values
-            )
-            db.session.commit()
-            return product.id, product.slug
+        product = factories.make_product(app, shop, name, price, **values)
+        return product.id, product.slug
 
     return make
 

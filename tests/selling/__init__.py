@@ -1,12 +1,11 @@
 """Selling: the cart, the checkout and placing orders, as guests and as members. Helpers
 shared by the tests of this package."""
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, select
 
 from core.extensions import db
-from models import Address, Customer, Order, Product, Shop
+from models import Order, Product, Shop
+from tests.factories import ProductInfo, add_address, make_product  # noqa: F401
 
 GUEST = {
     "full_name": "Trần Thị Bình",
@@ -19,23 +18,6 @@ GUEST = {
     "note": "Giao giờ hành chính",
     "payment_method": "cod",
 }
-
-
-@dataclass(frozen=True)
-class ProductInfo:
-    id: int
-    slug: str
-    price: int
-
-
-def make_product(app, shop, name, price, **values):
-    from services import catalog as catalog_service
-
-    with app.app_context():
-        shop_row = db.session.get(Shop, shop.id)
-        product = catalog_service.create_product(shop=shop_row, name=name, price=price, **values)
-        db.session.commit()
-        return ProductInfo(product.id, product.slug, product.price)
 
 
 def set_product(app, product_id, **values):
@@ -52,24 +34,6 @@ def set_shop(app, shop, **values):
         for key, value in values.items():
             setattr(row, key, value)
         db.session.commit()
-
-
-def add_address(app, member_id, **values):
-    with app.app_context():
-        customer = db.session.get(Customer, member_id)
-        address = Address(
-            shop_id=customer.shop_id,
-            full_name=values.pop("full_name", "Phạm Minh Anh"),
-            phone=values.pop("phone", "+84912345678"),
-            line1=values.pop("line1", "45 Lê Lợi"),
-            ward=values.pop("ward", "Phường Sài Gòn"),
-            province=values.pop("province", "Hồ Chí Minh"),
-            is_default=values.pop("is_default", True),
-            **values,
-        )
-        customer.addresses.append(address)
-        db.session.commit()
-        return address.id
 
 
 def count(model, *where):

@@ -2,48 +2,13 @@
 what the database then holds. Helpers shared by the tests of this package."""
 
 import re
-from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
 from core.extensions import db
-from models import Customer, CustomerEvent, CustomerStatus, OutboxMessage, Shop
-from services import customers as customer_service
-from tests.conftest import PASSWORD
+from models import CustomerEvent, OutboxMessage
+from tests.factories import MEMBER_EMAIL, MEMBER_PHONE, MemberInfo, make_member  # noqa: F401
 from tests.mail import link_in, sent_text  # noqa: F401 (link_in: where tests import it from)
-
-MEMBER_EMAIL = "minh.anh@example.com"
-MEMBER_PHONE = "+84912345678"
-
-
-@dataclass(frozen=True)
-class MemberInfo:
-    id: int
-    email: str
-    phone: str | None
-    password: str
-    shop_slug: str
-
-
-def make_member(app, shop, email, phone=None, status=CustomerStatus.OFFICIAL, **fields):
-    with app.app_context():
-        shop_row = db.session.get(Shop, shop.id)
-        customer = Customer(
-            shop_id=shop_row.id,
-            shop=shop_row,
-            code=customer_service.next_customer_code(shop_row),
-            email=email,
-            first_name=fields.pop("first_name", "Minh Anh"),
-            last_name=fields.pop("last_name", "Phạm"),
-            status=status,
-            **fields,
-        )
-        customer.set_password(PASSWORD)
-        db.session.add(customer)
-        if phone:
-            customer_service.add_phone(customer=customer, number=phone)
-        db.session.commit()
-        return MemberInfo(customer.id, email, phone, PASSWORD, shop.slug)
 
 
 class Shopper:
