@@ -1,5 +1,7 @@
 """A shopper registers as a member of a shop."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -263,3 +265,14 @@ def test_the_form_asks_for_the_family_name_before_the_given_name(client, shop):
 def test_a_signed_in_member_is_sent_to_their_account(client, shop, signed_in):
     response = client.get(f"/{shop.slug}/account/register")
     assert response.headers["Location"] == f"/{shop.slug}/account/"
+
+
+def test_a_field_in_error_says_so_to_screen_readers(client, shop):
+    html = register(client, shop, email="not-an-email").text
+    field = re.search(r'<input[^>]*name="email"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in field
+    assert 'aria-describedby="email-error"' in field
+    assert re.search(r'<div id="email-error" class="invalid-feedback">[^<]*not valid', html)
+    # A field without an error is not marked
+    first_name = re.search(r'<input[^>]*name="first_name"[^>]*>', html).group(0)
+    assert "aria-invalid" not in first_name
