@@ -1,7 +1,6 @@
-"""Checking out under ``/<shop>/checkout``, as a guest or as a signed-in member, and the
-order page that the link in the confirmation email opens (``/<shop>/orders/<token>``)."""
+"""Checking out under ``/<shop>/checkout``, as a guest or as a signed-in member."""
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from core.auth import current_customer
@@ -100,16 +99,4 @@ def checkout():
         summary=summary,
         member=member,
         bank_details=(g.shop.bank_details or "").strip(),
-    )
-
-
-@bp.get("/orders/<token>")
-def order(token):
-    found = order_service.order_by_token(g.shop, token)
-    if found is None:
-        abort(404)
-    return render_template(
-        "storefront/order.html",
-        order=found,
-        invite_to_register=found.source == "guest" and current_customer() is None,
     )

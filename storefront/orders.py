@@ -1,7 +1,9 @@
-"""The signed-in member's orders under ``/<shop>/account/orders``: the list, one order, and
-cancelling one the shop has not confirmed yet.
+"""The order pages. ``/<shop>/orders/<token>`` is the page the link in the order's emails
+opens: anyone holding the link sees that one order. The signed-in member's orders are under
+``/<shop>/account/orders``: the list, one order, and cancelling one the shop has not
+confirmed yet.
 
-What a member sees here is decided by ``services.order_access``: the orders they placed
+What a member sees there is decided by ``services.order_access``: the orders they placed
 while logged in, and those whose contact email is their own confirmed address."""
 
 from flask import abort, flash, g, redirect, render_template, url_for
@@ -14,6 +16,7 @@ from core.inputs import paginate
 from models import Order, OrderStatus
 from services import ServiceError, order_access
 from services import order_status as order_service
+from services.orders import order_by_token
 from storefront import bp
 from storefront.forms import EmptyForm
 
@@ -45,6 +48,18 @@ def order_helpers():
         "payment_method_label": lambda m: order_service.METHOD_LABELS.get(m, m),
         "member_recent_orders": recent_orders,
     }
+
+
+@bp.get("/orders/<token>", endpoint="order")
+def order_by_link(token):
+    order = order_by_token(g.shop, token)
+    if order is None:
+        abort(404)
+    return render_template(
+        "storefront/order.html",
+        order=order,
+        invite_to_register=order.source == "guest" and current_customer() is None,
+    )
 
 
 @bp.get("/account/orders")
