@@ -23,10 +23,15 @@ def max_length(n):
     return Length(max=n, message=_l("Please use at most %(max)d characters."))
 
 
-def show_error(form, error, default):
-    """Show a service's refusal beside the field it names, or beside ``default``."""
+def show_error(form, error, default=None):
+    """Show a service's refusal beside the field it names, or beside ``default``. Say
+    whether it was shown: without a ``default``, a refusal that names none of the form's
+    fields is left to the caller (a flashed message, a note above a list)."""
     field = getattr(form, error.field or "", None) or default
+    if field is None:
+        return False
     field.errors = [*field.errors, str(error.message)]
+    return True
 
 
 def bounded_int(value):

@@ -49,6 +49,21 @@ from services.places import current_province
 SOURCES = ("guest", "member", "admin")
 MAX_LINES = 100
 
+# What a buyer fills in, as ``place_order`` names it. The checkout's and the admin's order
+# forms name their fields the same, so both hand them on with ``order_details(form.data)``.
+DETAILS = (
+    "full_name",
+    "email",
+    "phone",
+    "line1",
+    "ward",
+    "district",
+    "province",
+    "address_id",
+    "payment_method",
+    "note",
+)
+
 
 class PriceChanged(ServiceError):
     """The total differs from the one the shopper was shown: show the new one first."""
@@ -64,7 +79,12 @@ class PriceChanged(ServiceError):
 
 
 class OutOfStock(ServiceError):
-    pass
+    """More of a product than it has left: ``product_id`` says which, so that a form with a
+    row per product can show the message beside that row."""
+
+    def __init__(self, message, field=None, *, product_id=None):
+        super().__init__(message, field)
+        self.product_id = product_id
 
 
 class CustomerCancelled(ServiceError):
@@ -127,9 +147,15 @@ def _typed_address(line1, ward, district, province):
     return {"line1": line1, "ward": ward, "district": district, "province": current}
 
 
-def _saved_address(shop, customer, address_id):
-    """One of the member's own saved addresses; anyone else's is refused."""
-    wrong = ServiceError(_l("Choose one of your saved addresses."), "address_id")
+def _saved_address(shop, customer, address_id, *, for_staff=False):
+    """One of the customer's own saved addresses; anyone else's is refused, in words for
+    the member themselves or for ``for_staff`` entering the order."""
+    wrong = ServiceError(
+        _l("Choose one of the customer's saved addresses.")
+        if for_staff
+        else _l("Choose one of your saved addresses."),
+        "address_id",
+    )
     address_id = parse_id(address_id)
     if customer is None or address_id is None:
         raise wrong
@@ -223,7 +249,7 @@ def _locked_products(shop, wanted):
         try:
             check_stock(product, quantity, field="lines")
         except ServiceError as error:
-            raise OutOfStock(error.message, "lines") from None
+            raise OutOfStock(error.message, "lines", product_id=product.id) from None
         products.append((product, quantity))
     return products
 
@@ -281,6 +307,17 @@ def buyer_record(shop, contact, staff=None):
 # --- Placing --------------------------------------------------------------------------
 
 
+def order_details(data, *, address_book=True):
+    """``place_order``'s keywords for what a buyer filled in (``DETAILS``), from an order
+    form's ``data``. A blank choice of address is none. Without an ``address_book`` (a
+    guest's checkout) a posted ``address_id`` means nothing and is dropped."""
+    details = {name: data.get(name) for name in DETAILS}
+    details["address_id"] = (details["address_id"] or "").strip() or None
+    if not address_book:
+        details["address_id"] = None
+    return details
+
+
 def place_order(
     *,
     shop,
@@ -315,7 +352,7 @@ def place_order(
     check_can_order(customer)
     contact = _contact(full_name, email, phone, email_optional=source == "admin")
     if address_id not in (None, ""):
-        saved = _saved_address(shop, customer, address_id)
+        saved = _saved_address(shop, customer, address_id, for_staff=source == "admin")
         address = {
             "line1": saved.line1,
             "ward": saved.ward or "",

@@ -1,10 +1,14 @@
-"""Checking out under ``/<shop>/checkout``, as a guest or as a signed-in member."""
+"""Checking out under ``/<shop>/checkout``, as a guest or as a signed-in member.
+
+``services.orders.place_order`` checks everything that was posted (the contact, the saved
+address, the stock, the total shown); this view shows its refusals beside their fields."""
 
 from flask import flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from core.auth import current_customer
 from core.extensions import db
+from core.forms import show_error
 from services import ServiceError
 from services import orders as order_service
 from services.phones import display_phone
@@ -19,10 +23,12 @@ def shown_total(value):
     return int(value) if value.isascii() and value.isdigit() and len(value) < 16 else None
 
 
-def show_error(form, error):
-    field = getattr(form, error.field or "", None)
-    if field is not None and error.field != "expected_total":
-        field.errors = [*field.errors, str(error.message)]
+def show_refusal(form, error):
+    """A refusal beside the field it names, with a message to look there; a changed total,
+    or a refusal of the cart itself, as a message of its own."""
+    if isinstance(error, order_service.PriceChanged):
+        flash(str(error.message), "warning")
+    elif show_error(form, error):
         flash(_("Please check the highlighted fields."), "danger")
     else:
         flash(str(error.message), "danger")
@@ -58,28 +64,15 @@ def checkout():
             order = order_service.place_order(
                 shop=g.shop,
                 lines=list(summary.items.items()),
-                full_name=form.full_name.data,
-                email=form.email.data,
-                phone=form.phone.data,
-                line1=form.line1.data,
-                ward=form.ward.data,
-                district=form.district.data,
-                province=form.province.data,
-                # Only a member has an address book; a guest's address_id means nothing.
-                address_id=form.address_id.data if member is not None else None,
-                payment_method=form.payment_method.data,
-                note=form.note.data,
                 customer=member,
-                expected_total=shown_total(form.expected_total.data),
                 source="member" if member is not None else "guest",
+                expected_total=shown_total(form.expected_total.data),
+                # Only a member has an address book; a guest's address_id means nothing.
+                **order_service.order_details(form.data, address_book=member is not None),
             )
-        except order_service.PriceChanged as error:
-            db.session.rollback()
-            flash(str(error.message), "warning")
-            summary = cart_summary()
         except ServiceError as error:
             db.session.rollback()
-            show_error(form, error)
+            show_refusal(form, error)
             summary = cart_summary()
         else:
             db.session.commit()

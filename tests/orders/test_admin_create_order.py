@@ -187,6 +187,29 @@ def test_bad_lines_write_nothing(app, client, auth, shop, other_shop, manager, c
             assert db.session.get(Product, ao_dai.id).stock == 5
 
 
+def test_a_stock_refusal_shows_beside_its_products_row(
+    app, client, auth, shop, manager, customer, ao_dai
+):
+    member, address_id = customer
+    non_la = make_product(app, shop, "Nón lá", 100_000)
+    auth.login_staff(manager)
+    fields = {
+        **valid_fields(address_id, non_la.id),
+        "product_id-3": ao_dai.id,
+        "quantity-3": "4",
+        "product_id-4": ao_dai.id,
+        "quantity-4": "2",
+    }
+    response = new_order(client, shop, member.id, **fields)
+    assert response.status_code == 200
+    # The first row of the product, which the stock is counted against, however many rows.
+    assert '<div id="line-error-3" class="invalid-feedback">Only 5 of' in response.text
+    assert "line-error-4" not in response.text
+    with app.app_context():
+        nothing_written()
+        assert db.session.get(Product, ao_dai.id).stock == 5
+
+
 def test_another_customers_address_is_refused(
     app, client, auth, shop, other_shop, manager, customer, ao_dai
 ):

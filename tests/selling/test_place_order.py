@@ -2,15 +2,18 @@
 refusals write nothing, and checkouts at the same moment neither oversell nor share a
 number."""
 
+import inspect
 import threading
 
 import pytest
 from flask_babel import force_locale
 
+from admin.order_forms import OrderCreateForm
 from core.extensions import db
 from models import Customer, CustomerEvent, Order, OrderLine, OutboxMessage, Shop
 from services import ServiceError
 from services import orders as svc
+from storefront.checkout_forms import CheckoutForm
 from tests.selling import GUEST, add_address, count, make_product, set_product, stock_of
 
 CONTACT = {k: v for k, v in GUEST.items() if k not in ("note",)}
@@ -107,6 +110,7 @@ def test_out_of_stock_writes_nothing(app, shop, ao_dai, non_la):
             place(shop.id, [(non_la.id, 1), (ao_dai.id, 6)])
         with force_locale("en"):
             assert str(refused.value.message) == "Only 5 of “Áo dài lụa” left in stock."
+        assert refused.value.product_id == ao_dai.id
         nothing_written(ao_dai.id, 5)
 
 
@@ -136,6 +140,39 @@ def test_a_member_uses_only_their_own_saved_addresses(app, shop, member, other_m
         assert order.line1 == "45 Lê Lợi"
         assert order.customer_id == member.id
         assert order.source == "member"
+
+
+def test_both_order_forms_name_their_fields_as_place_order_does():
+    """The checkout and the admin's new order hand their fields on by name
+    (``order_details``): a field renamed on either form, or a keyword renamed in the
+    service, would silently go missing."""
+    keywords = inspect.signature(svc.place_order).parameters
+    for form in (CheckoutForm, OrderCreateForm):
+        fields = {name for name in dir(form) if not name.startswith("_")}
+        for name in svc.DETAILS:
+            assert name in keywords, name
+            assert name in fields, (form.__name__, name)
+
+
+def test_order_details_drops_a_blank_or_a_guests_address_choice():
+    data = {**GUEST, "address_id": " 7 ", "csrf_token": "x", "expected_total": "1"}
+    details = svc.order_details(data)
+    assert set(details) == set(svc.DETAILS)
+    assert details["address_id"] == "7"
+    assert svc.order_details({**data, "address_id": "  "})["address_id"] is None
+    assert svc.order_details(data, address_book=False)["address_id"] is None
+
+
+def test_staff_are_told_the_address_is_not_the_customers(app, shop, member, other_member, non_la):
+    foreign = add_address(app, other_member.id, line1="99 Hai Bà Trưng")
+    with app.app_context():
+        customer = db.session.get(Customer, member.id)
+        with pytest.raises(ServiceError) as refused:
+            place(shop.id, [(non_la.id, 1)], customer=customer, address_id=foreign, source="admin")
+        assert refused.value.field == "address_id"
+        with force_locale("en"):
+            assert str(refused.value.message) == "Choose one of the customer's saved addresses."
+        assert count(Order) == count(OutboxMessage) == 0
 
 
 def test_a_member_of_another_shop_is_refused(app, shop, other_shop, non_la):
