@@ -24,9 +24,9 @@ from core.tenancy import get_for_shop_or_404, shop_query
 from models import Customer, CustomerEvent, Order, OrderStatus, PaymentStatus, Role, fold
 from services import ServiceError
 from services import order_status as order_service
+from services.events import ORDER_EVENTS
 
 PER_PAGE = 50
-ORDER_EVENTS = ("order_status_changed", "order_paid")
 NUMBER_QUERY = re.compile(r"^#\s*(\d{1,9})$")
 
 

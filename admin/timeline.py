@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from core.i18n import format_money
+from models import CustomerEvents
 from services import order_status as order_service
 from services.phones import display_phone
 
@@ -28,103 +29,200 @@ PROFILE_FIELDS = {
 }
 
 
+# The line of each kind of event: ``@describes(kind)`` registers a function of the event and
+# its data that gives (icon, sentence, whether the sentence names who acted).
+LINES = {}
+
+
+def describes(kind):
+    def register(line):
+        LINES[kind] = line
+        return line
+
+    return register
+
+
 def describe_event(event):
     """(icon, sentence, names the actor itself) of one timeline line, in the reader's
-    language."""
-    data = event.data or {}
-    staff = event.staff.display_name if event.staff is not None else _("a staff member")
-    kind = event.type
-    if kind == "registered":
-        if data.get("from_guest"):
-            return "bi-person-plus", _("Registered an account (was a guest before)"), False
-        return "bi-person-plus", _("Registered an account"), False
-    if kind == "approved":
-        if data.get("automatic"):
-            return "bi-check-circle", _("Approved automatically (shop setting)"), True
-        return "bi-check-circle", _("Approved by %(staff)s", staff=staff), True
-    if kind == "cancelled":
-        if data.get("reason"):
-            reason = data["reason"]
-            text = _("Cancelled by %(staff)s — reason: %(reason)s", staff=staff, reason=reason)
-        else:
-            text = _("Cancelled by %(staff)s", staff=staff)
-        return "bi-x-circle", text, True
-    if kind == "reinstated":
-        return "bi-arrow-counterclockwise", _("Reinstated by %(staff)s", staff=staff), True
-    if kind == "email_confirmed":
-        return "bi-patch-check", _("Confirmed the email address"), False
-    if kind == "email_sent":
-        template = data.get("template", "")
-        what = EMAIL_LABELS.get(template, template)
-        return "bi-envelope", _("Email sent: %(what)s", what=what), False
-    if kind == "email_changed":
-        old, new = data.get("old") or "—", data.get("new") or "—"
-        text = _("Email address changed from %(old)s to %(new)s", old=old, new=new)
-        return "bi-at", text, False
-    if kind == "password_reset_requested":
-        return "bi-key", _("Asked for a password reset link"), False
-    if kind == "password_reset":
-        return "bi-key", _("Set a new password with a reset link"), False
-    if kind == "password_changed":
-        return "bi-key", _("Changed the password"), False
-    if kind == "profile_updated":
-        fields = ", ".join(str(PROFILE_FIELDS.get(f, f)) for f in data.get("fields", []))
-        return "bi-pencil", _("Profile updated: %(fields)s", fields=fields), False
-    if kind in ("phone_added", "phone_removed", "primary_phone_changed"):
-        number = display_phone(data.get("number"))
-        texts = {
-            "phone_added": _("Phone number added: %(number)s", number=number),
-            "phone_removed": _("Phone number removed: %(number)s", number=number),
-            "primary_phone_changed": _("Main phone number is now %(number)s", number=number),
-        }
-        return "bi-telephone", texts[kind], False
-    if kind in ("address_added", "address_updated", "address_removed", "default_address_changed"):
-        address = data.get("address") or "—"
-        texts = {
-            "address_added": _("Address added: %(address)s", address=address),
-            "address_updated": _("Address changed: %(address)s", address=address),
-            "address_removed": _("Address removed: %(address)s", address=address),
-            "default_address_changed": _("Default address is now %(address)s", address=address),
-        }
-        return "bi-geo-alt", texts[kind], False
-    if kind == "created_from_checkout":
-        return "bi-cart", _("Became a customer with a guest checkout"), False
-    return describe_order_event(event) or ("bi-dot", kind, False)
+    language; a kind this version does not know shows as its name."""
+    line = LINES.get(event.type)
+    if line is None:
+        return "bi-dot", event.type, False
+    return line(event, event.data or {})
 
 
-def describe_order_event(event):
-    """(icon, sentence, names the actor itself) of an order's line on a timeline, or None
-    when the event is not about orders."""
-    data = event.data or {}
+def _staff_name(event):
+    return event.staff.display_name if event.staff is not None else _("a staff member")
+
+
+# --- Becoming a customer, and the member's status -------------------------------------
+
+
+@describes(CustomerEvents.REGISTERED)
+def _registered(event, data):
+    if data.get("from_guest"):
+        return "bi-person-plus", _("Registered an account (was a guest before)"), False
+    return "bi-person-plus", _("Registered an account"), False
+
+
+@describes(CustomerEvents.APPROVED)
+def _approved(event, data):
+    if data.get("automatic"):
+        return "bi-check-circle", _("Approved automatically (shop setting)"), True
+    return "bi-check-circle", _("Approved by %(staff)s", staff=_staff_name(event)), True
+
+
+@describes(CustomerEvents.CANCELLED)
+def _cancelled(event, data):
+    staff = _staff_name(event)
+    if data.get("reason"):
+        reason = data["reason"]
+        text = _("Cancelled by %(staff)s — reason: %(reason)s", staff=staff, reason=reason)
+    else:
+        text = _("Cancelled by %(staff)s", staff=staff)
+    return "bi-x-circle", text, True
+
+
+@describes(CustomerEvents.REINSTATED)
+def _reinstated(event, data):
+    text = _("Reinstated by %(staff)s", staff=_staff_name(event))
+    return "bi-arrow-counterclockwise", text, True
+
+
+@describes(CustomerEvents.CREATED_FROM_CHECKOUT)
+def _created_from_checkout(event, data):
+    return "bi-cart", _("Became a customer with a guest checkout"), False
+
+
+# --- Email and password ---------------------------------------------------------------
+
+
+@describes(CustomerEvents.EMAIL_CONFIRMED)
+def _email_confirmed(event, data):
+    return "bi-patch-check", _("Confirmed the email address"), False
+
+
+@describes(CustomerEvents.EMAIL_SENT)
+def _email_sent(event, data):
+    template = data.get("template", "")
+    what = EMAIL_LABELS.get(template, template)
+    return "bi-envelope", _("Email sent: %(what)s", what=what), False
+
+
+@describes(CustomerEvents.EMAIL_CHANGED)
+def _email_changed(event, data):
+    old, new = data.get("old") or "—", data.get("new") or "—"
+    text = _("Email address changed from %(old)s to %(new)s", old=old, new=new)
+    return "bi-at", text, False
+
+
+@describes(CustomerEvents.PASSWORD_RESET_REQUESTED)
+def _password_reset_requested(event, data):
+    return "bi-key", _("Asked for a password reset link"), False
+
+
+@describes(CustomerEvents.PASSWORD_RESET)
+def _password_reset(event, data):
+    return "bi-key", _("Set a new password with a reset link"), False
+
+
+@describes(CustomerEvents.PASSWORD_CHANGED)
+def _password_changed(event, data):
+    return "bi-key", _("Changed the password"), False
+
+
+# --- Profile, phones and addresses ----------------------------------------------------
+
+
+@describes(CustomerEvents.PROFILE_UPDATED)
+def _profile_updated(event, data):
+    fields = ", ".join(str(PROFILE_FIELDS.get(f, f)) for f in data.get("fields", []))
+    return "bi-pencil", _("Profile updated: %(fields)s", fields=fields), False
+
+
+@describes(CustomerEvents.PHONE_ADDED)
+def _phone_added(event, data):
+    number = display_phone(data.get("number"))
+    return "bi-telephone", _("Phone number added: %(number)s", number=number), False
+
+
+@describes(CustomerEvents.PHONE_REMOVED)
+def _phone_removed(event, data):
+    number = display_phone(data.get("number"))
+    return "bi-telephone", _("Phone number removed: %(number)s", number=number), False
+
+
+@describes(CustomerEvents.PRIMARY_PHONE_CHANGED)
+def _primary_phone_changed(event, data):
+    number = display_phone(data.get("number"))
+    return "bi-telephone", _("Main phone number is now %(number)s", number=number), False
+
+
+@describes(CustomerEvents.ADDRESS_ADDED)
+def _address_added(event, data):
+    address = data.get("address") or "—"
+    return "bi-geo-alt", _("Address added: %(address)s", address=address), False
+
+
+@describes(CustomerEvents.ADDRESS_UPDATED)
+def _address_updated(event, data):
+    address = data.get("address") or "—"
+    return "bi-geo-alt", _("Address changed: %(address)s", address=address), False
+
+
+@describes(CustomerEvents.ADDRESS_REMOVED)
+def _address_removed(event, data):
+    address = data.get("address") or "—"
+    return "bi-geo-alt", _("Address removed: %(address)s", address=address), False
+
+
+@describes(CustomerEvents.DEFAULT_ADDRESS_CHANGED)
+def _default_address_changed(event, data):
+    address = data.get("address") or "—"
+    return "bi-geo-alt", _("Default address is now %(address)s", address=address), False
+
+
+# --- Orders and tags ------------------------------------------------------------------
+
+
+@describes(CustomerEvents.ORDER_PLACED)
+def _order_placed(event, data):
+    text = _(
+        "Placed order %(number)s (%(total)s)",
+        number=data.get("number", ""),
+        total=format_money(data.get("total", 0)),
+    )
+    return "bi-bag-plus", text, False
+
+
+@describes(CustomerEvents.ORDER_STATUS_CHANGED)
+def _order_status_changed(event, data):
+    text = _(
+        "Order %(number)s: %(old)s → %(new)s",
+        number=f"#{data.get('number', '?')}",
+        old=order_service.status_label(data.get("from", "")),
+        new=order_service.status_label(data.get("to", "")),
+    )
+    return "bi-bag", text, False
+
+
+@describes(CustomerEvents.ORDER_PAID)
+def _order_paid(event, data):
     number = f"#{data.get('number', '?')}"
-    if event.type == "order_status_changed":
+    return "bi-cash-coin", _("Order %(number)s marked as paid", number=number), False
+
+
+@describes(CustomerEvents.TAG_ADDED)
+def _tag_added(event, data):
+    if data.get("refusals"):
         text = _(
-            "Order %(number)s: %(old)s → %(new)s",
-            number=number,
-            old=order_service.status_label(data.get("from", "")),
-            new=order_service.status_label(data.get("to", "")),
+            "Tagged “%(name)s” after %(n)s refused parcels",
+            name=data.get("name", ""),
+            n=data["refusals"],
         )
-        return "bi-bag", text, False
-    if event.type == "order_placed":
-        text = _(
-            "Placed order %(number)s (%(total)s)",
-            number=data.get("number", ""),
-            total=format_money(data.get("total", 0)),
-        )
-        return "bi-bag-plus", text, False
-    if event.type == "order_paid":
-        return "bi-cash-coin", _("Order %(number)s marked as paid", number=number), False
-    if event.type == "tag_added":
-        if data.get("refusals"):
-            text = _(
-                "Tagged “%(name)s” after %(n)s refused parcels",
-                name=data.get("name", ""),
-                n=data["refusals"],
-            )
-        else:
-            text = _("Tagged “%(name)s”", name=data.get("name", ""))
-        return "bi-tag", text, False
-    return None
+    else:
+        text = _("Tagged “%(name)s”", name=data.get("name", ""))
+    return "bi-tag", text, False
 
 
 def actor_label(event, names_actor):

@@ -33,6 +33,36 @@ class CustomerStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class CustomerEvents(enum.StrEnum):
+    """The kinds of line on a customer's timeline, stored as these strings (rows written
+    long ago hold them too: a value never changes). ``services.events`` writes each one and
+    ``admin.timeline`` says each one in the reader's language."""
+
+    REGISTERED = "registered"
+    APPROVED = "approved"
+    CANCELLED = "cancelled"
+    REINSTATED = "reinstated"
+    CREATED_FROM_CHECKOUT = "created_from_checkout"
+    EMAIL_CONFIRMED = "email_confirmed"
+    EMAIL_SENT = "email_sent"
+    EMAIL_CHANGED = "email_changed"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested"  # noqa: S105 (a name, not a secret)
+    PASSWORD_RESET = "password_reset"  # noqa: S105
+    PASSWORD_CHANGED = "password_changed"  # noqa: S105
+    PROFILE_UPDATED = "profile_updated"
+    PHONE_ADDED = "phone_added"
+    PHONE_REMOVED = "phone_removed"
+    PRIMARY_PHONE_CHANGED = "primary_phone_changed"
+    ADDRESS_ADDED = "address_added"
+    ADDRESS_UPDATED = "address_updated"
+    ADDRESS_REMOVED = "address_removed"
+    DEFAULT_ADDRESS_CHANGED = "default_address_changed"
+    ORDER_PLACED = "order_placed"
+    ORDER_STATUS_CHANGED = "order_status_changed"
+    ORDER_PAID = "order_paid"
+    TAG_ADDED = "tag_added"
+
+
 class Gender(enum.StrEnum):
     FEMALE = "female"
     MALE = "male"

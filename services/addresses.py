@@ -8,8 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.inputs import one_line
 from models import Address
-from services import ServiceError
-from services.customers import record_event
+from services import ServiceError, events
 from services.phones import normalise_phone
 from services.places import current_province
 
@@ -55,13 +54,7 @@ def create_address(*, shop, customer, is_default=False, actor="customer", staff=
     customer.addresses.append(address)
     if is_default or len(customer.addresses) == 1:
         _make_default(customer, address)
-    record_event(
-        customer=customer,
-        type="address_added",
-        actor=actor,
-        staff=staff,
-        address=", ".join(address.lines()),
-    )
+    events.address_added(customer=customer, address=address, actor=actor, staff=staff)
     return address
 
 
@@ -79,13 +72,8 @@ def update_address(
         _make_default(customer, address)
         changed.append("is_default")
     if changed:
-        record_event(
-            customer=customer,
-            type="address_updated",
-            actor=actor,
-            staff=staff,
-            address=", ".join(address.lines()),
-            fields=changed,
+        events.address_updated(
+            customer=customer, address=address, fields=changed, actor=actor, staff=staff
         )
     return address
 
@@ -94,11 +82,10 @@ def delete_address(*, shop, customer, address, actor="customer", staff=None):
     """Remove an address; when it was the default, the oldest remaining one takes over."""
     _check_owner(shop, customer, address)
     was_default = address.is_default
-    lines = ", ".join(address.lines())
+    events.address_removed(customer=customer, address=address, actor=actor, staff=staff)
     customer.addresses.remove(address)
     if was_default and customer.addresses:
         _make_default(customer, min(customer.addresses, key=lambda a: a.id))
-    record_event(customer=customer, type="address_removed", actor=actor, staff=staff, address=lines)
 
 
 def set_default_address(*, shop, customer, address, actor="customer", staff=None):
@@ -106,13 +93,7 @@ def set_default_address(*, shop, customer, address, actor="customer", staff=None
     if address.is_default:
         return address
     _make_default(customer, address)
-    record_event(
-        customer=customer,
-        type="default_address_changed",
-        actor=actor,
-        staff=staff,
-        address=", ".join(address.lines()),
-    )
+    events.default_address_changed(customer=customer, address=address, actor=actor, staff=staff)
     return address
 
 

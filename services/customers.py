@@ -16,26 +16,21 @@ from werkzeug.security import check_password_hash
 from core.extensions import db
 from core.inputs import multi_line, one_line
 from core.jobs import enqueue_after_commit, task
-from core.outbox import send_template
 from core.passwords import burn_password_check, hash_password
 from core.sessions import end_all_sessions, end_other_sessions
 from core.tenancy import for_shop
 from core.urls import external_url
 from models import (
     Customer,
-    CustomerEvent,
     CustomerPhone,
     CustomerStatus,
     Gender,
     RegistrationClaim,
-    Role,
     Shop,
-    ShopMembership,
-    StaffUser,
     utcnow,
 )
 from models.shop import new_token
-from services import ServiceError
+from services import ServiceError, events, notifications
 from services.emails import normalise_email
 from services.phones import normalise_phone
 from services.shops import WrongPassword, check_password
@@ -64,37 +59,6 @@ class LoginRefused(ServiceError):
 
 class BadToken(ServiceError):
     pass
-
-
-# --- Timeline -------------------------------------------------------------------------
-
-
-def record_event(*, customer, type, actor="system", staff=None, **data):
-    event = CustomerEvent(
-        shop_id=customer.shop_id,
-        customer=customer,
-        type=type,
-        actor="staff" if staff is not None else actor,
-        staff_id=staff.id if staff is not None else None,
-        data=data,
-    )
-    db.session.add(event)
-    return event
-
-
-def email_customer(*, shop, customer, template, subject, to=None, **context):
-    """Queue an email to the customer and put it on their timeline."""
-    send_template(
-        shop=shop,
-        to=to or customer.email,
-        to_name=customer.full_name,
-        customer_id=customer.id,
-        template=template,
-        subject=subject,
-        customer=customer,
-        **context,
-    )
-    record_event(customer=customer, type="email_sent", template=template)
 
 
 # --- Finding --------------------------------------------------------------------------
@@ -240,7 +204,7 @@ def register_member(
     customer = find_by_email(shop, email)
     if customer is not None:
         if customer.is_member:
-            notify_existing_account(shop=shop, customer=customer)
+            notifications.send_member_exists(shop=shop, customer=customer)
         else:
             claim_guest_record(
                 shop=shop,
@@ -275,13 +239,7 @@ def register_member(
         savepoint.rollback()
         raise DuplicateRegistration() from error
     savepoint.commit()
-    _welcome(
-        shop,
-        customer,
-        confirm_url=external_url(
-            "storefront.confirm_email", shop=shop.slug, token=make_confirm_token(customer)
-        ),
-    )
+    _welcome(shop, customer, confirm_url=confirm_email_url(shop, customer))
     return customer
 
 
@@ -291,28 +249,17 @@ def _become_member(shop, customer, number, accepts_marketing, *, from_guest, now
     set_marketing(customer, accepts_marketing, "registration")
     if number is not None:
         add_phone(customer=customer, number=number, primary=not customer.phones)
-    record_event(customer=customer, type="registered", actor="customer", from_guest=from_guest)
+    events.registered(customer=customer, from_guest=from_guest)
     if shop.auto_approve_members:
         customer.status = CustomerStatus.OFFICIAL
-        record_event(customer=customer, type="approved", automatic=True)
+        events.approved_automatically(customer=customer)
 
 
 def _welcome(shop, customer, confirm_url=None):
     """The new member's email, and the managers' notice when the member waits for them."""
-    email_customer(
-        shop=shop,
-        customer=customer,
-        template="member_registered",
-        subject=(
-            _l("Welcome to %(shop)s", shop=shop.name)
-            if customer.status == CustomerStatus.OFFICIAL
-            else _l("%(shop)s received your registration", shop=shop.name)
-        ),
-        confirm_url=confirm_url,
-        login_url=external_url("storefront.login", shop=shop.slug),
-    )
+    notifications.send_member_registered(shop=shop, customer=customer, confirm_url=confirm_url)
     if customer.status == CustomerStatus.TEMPORARY and shop.notify_staff_of_registrations:
-        notify_managers(shop=shop, customer=customer)
+        notifications.send_staff_new_member(shop=shop, customer=customer)
 
 
 # --- Registering with a guest's email -------------------------------------------------
@@ -335,11 +282,9 @@ def claim_guest_record(
     )
     db.session.add(claim)
     db.session.flush()
-    email_customer(
+    notifications.send_member_claim(
         shop=shop,
         customer=guest,
-        template="member_claim",
-        subject=_l("Finish your registration at %(shop)s", shop=shop.name),
         claim=claim,
         claim_url=external_url(
             "storefront.confirm_registration", shop=shop.slug, token=make_claim_token(claim)
@@ -393,7 +338,7 @@ def complete_registration(*, shop, token, password):
     customer.password_hash = claim.password_hash
     customer.email_verified_at = now
     _become_member(shop, customer, claim.phone, claim.accepts_marketing, from_guest=True, now=now)
-    record_event(customer=customer, type="email_confirmed", actor="customer")
+    events.email_confirmed(customer=customer)
     db.session.execute(
         delete(RegistrationClaim).where(
             RegistrationClaim.shop_id == shop.id, RegistrationClaim.customer_id == customer.id
@@ -406,42 +351,6 @@ def complete_registration(*, shop, token, password):
 class DuplicateRegistration(ServiceError):
     def __init__(self):
         super().__init__(_l("This email is being registered already."), "email")
-
-
-def notify_existing_account(*, shop, customer):
-    email_customer(
-        shop=shop,
-        customer=customer,
-        template="member_exists",
-        subject=_l("Someone tried to register at %(shop)s with your email", shop=shop.name),
-        login_url=external_url("storefront.login", shop=shop.slug),
-        forgot_url=external_url("storefront.forgot_password", shop=shop.slug),
-    )
-
-
-def notify_managers(*, shop, customer):
-    managers = db.session.scalars(
-        db.select(StaffUser)
-        .join(ShopMembership, ShopMembership.staff_id == StaffUser.id)
-        .where(ShopMembership.shop_id == shop.id)
-        .where(ShopMembership.role.in_([Role.OWNER, Role.MANAGER]))
-        .where(StaffUser.active.is_(True))
-        .order_by(StaffUser.id)
-    ).all()
-    for manager in managers:
-        send_template(
-            shop=shop,
-            to=manager.email,
-            to_name=manager.name,
-            template="staff_new_member",
-            subject=_l("New member waiting for approval: %(name)s", name=customer.full_name),
-            customer=customer,
-            manager=manager,
-            review_url=external_url(
-                "admin.customer_detail", shop=shop.slug, customer_id=customer.id
-            ),
-            waiting_url=external_url("admin.customers", shop=shop.slug, status="temporary"),
-        )
 
 
 # --- Logging in -----------------------------------------------------------------------
@@ -483,13 +392,13 @@ def check_login(*, shop, login, password):
 
 # action: (statuses it applies to, status it gives, the timeline event)
 TRANSITIONS = {
-    "approve": ({CustomerStatus.TEMPORARY}, CustomerStatus.OFFICIAL, "approved"),
+    "approve": ({CustomerStatus.TEMPORARY}, CustomerStatus.OFFICIAL, events.approved),
     "cancel": (
         {CustomerStatus.TEMPORARY, CustomerStatus.OFFICIAL},
         CustomerStatus.CANCELLED,
-        "cancelled",
+        events.cancelled,
     ),
-    "reinstate": ({CustomerStatus.CANCELLED}, CustomerStatus.OFFICIAL, "reinstated"),
+    "reinstate": ({CustomerStatus.CANCELLED}, CustomerStatus.OFFICIAL, events.reinstated),
 }
 REFUSALS = {
     "approve": _l("Only members waiting for approval can be approved."),
@@ -500,33 +409,18 @@ REFUSALS = {
 
 def change_status(*, shop, customer, actor, action, reason=None):
     """Approve, cancel or reinstate a member: the change, its event and its email."""
-    allowed, target, event_type = TRANSITIONS[action]
+    allowed, target, record = TRANSITIONS[action]
     if customer.status not in allowed:
         raise InvalidTransition(REFUSALS[action])
     previous = customer.status
     customer.status = target
     reason = (multi_line(reason) or "").strip() or None
-    data = {"from": str(previous), "to": str(target)}
-    if reason:
-        data["reason"] = reason
-    record_event(customer=customer, type=event_type, staff=actor, **data)
+    record(customer=customer, staff=actor, previous=previous, reason=reason)
     if target == CustomerStatus.CANCELLED:
         end_all_sessions(customer)  # signs the member out everywhere
     if customer.email:
-        template = "member_cancelled" if target == CustomerStatus.CANCELLED else "member_approved"
-        subject = (
-            _l("Your account at %(shop)s has been cancelled", shop=shop.name)
-            if target == CustomerStatus.CANCELLED
-            else _l("Your account at %(shop)s is ready: you can log in now", shop=shop.name)
-        )
-        email_customer(
-            shop=shop,
-            customer=customer,
-            template=template,
-            subject=subject,
-            reason=reason,
-            reinstated=action == "reinstate",
-            login_url=external_url("storefront.login", shop=shop.slug),
+        notifications.send_member_status(
+            shop=shop, customer=customer, reason=reason, reinstated=action == "reinstate"
         )
     return customer
 
@@ -574,6 +468,13 @@ def make_confirm_token(customer):
     )
 
 
+def confirm_email_url(shop, customer):
+    """The link that confirms the customer's address, for an email to it."""
+    return external_url(
+        "storefront.confirm_email", shop=shop.slug, token=make_confirm_token(customer)
+    )
+
+
 def make_reset_token(customer):
     """A new reset link, which spends the one sent before.
 
@@ -613,7 +514,7 @@ def confirm_email(*, shop, token):
         raise BadToken(_l("This link is not valid."))
     if customer.email_verified_at is None:
         customer.email_verified_at = utcnow()
-        record_event(customer=customer, type="email_confirmed", actor="customer")
+        events.email_confirmed(customer=customer)
     return customer
 
 
@@ -660,16 +561,14 @@ def request_password_reset(*, shop, email):
     customer = find_by_email(shop, email)
     if customer is None or not customer.password_hash:
         return
-    email_customer(
+    notifications.send_member_password_reset(
         shop=shop,
         customer=customer,
-        template="member_password_reset",
-        subject=_l("Reset your password at %(shop)s", shop=shop.name),
         reset_url=external_url(
             "storefront.reset_password", shop=shop.slug, token=make_reset_token(customer)
         ),
     )
-    record_event(customer=customer, type="password_reset_requested", actor="customer")
+    events.password_reset_requested(customer=customer)
 
 
 def reset_password(*, shop, token, password):
@@ -678,7 +577,7 @@ def reset_password(*, shop, token, password):
     customer.set_password(password)  # spends the link: it clears ``reset_nonce``
     # Whoever asked for the link may not be the only one who knew the old password.
     end_all_sessions(customer)
-    record_event(customer=customer, type="password_reset", actor="customer")
+    events.password_reset(customer=customer)
     return customer
 
 
@@ -691,14 +590,8 @@ class DuplicateEmail(ServiceError):
 
 def send_email_confirmation(*, shop, customer):
     """Email the member a link that confirms their address (after a change, or again)."""
-    email_customer(
-        shop=shop,
-        customer=customer,
-        template="member_confirm_email",
-        subject=_l("Confirm your email address at %(shop)s", shop=shop.name),
-        confirm_url=external_url(
-            "storefront.confirm_email", shop=shop.slug, token=make_confirm_token(customer)
-        ),
+    notifications.send_member_confirm_email(
+        shop=shop, customer=customer, confirm_url=confirm_email_url(shop, customer)
     )
 
 
@@ -738,9 +631,7 @@ def update_profile(
         set_marketing(customer, accepts_marketing, "account" if staff is None else "admin")
         changed.append("accepts_marketing")
     if changed:
-        record_event(
-            customer=customer, type="profile_updated", actor=actor, staff=staff, fields=changed
-        )
+        events.profile_updated(customer=customer, fields=changed, actor=actor, staff=staff)
     return changed
 
 
@@ -767,7 +658,7 @@ def change_email(*, shop, customer, new_email, password):
         customer.email = email
         customer.email_verified_at = None
         customer.reset_nonce = None  # a reset link sent to the old address is spent
-        record_event(customer=customer, type="email_changed", actor="customer", old=old, new=email)
+        events.email_changed(customer=customer, old=old, new=email)
         db.session.flush()
     except IntegrityError as error:
         savepoint.rollback()
@@ -777,15 +668,7 @@ def change_email(*, shop, customer, new_email, password):
     savepoint.commit()
     send_email_confirmation(shop=shop, customer=customer)
     if old:
-        email_customer(
-            shop=shop,
-            customer=customer,
-            to=old,
-            template="member_email_changed",
-            subject=_l("The email address of your account at %(shop)s was changed", shop=shop.name),
-            old_email=old,
-            new_email=email,
-        )
+        notifications.send_member_email_changed(shop=shop, customer=customer, old=old, new=email)
     return customer
 
 
@@ -796,7 +679,7 @@ def change_password(*, customer, current_password, new_password, keep_session=No
     check_password(new_password)
     customer.set_password(new_password)
     end_other_sessions(customer, keep=keep_session)
-    record_event(customer=customer, type="password_changed", actor="customer")
+    events.password_changed(customer=customer)
     return customer
 
 
@@ -808,24 +691,18 @@ def add_member_phone(*, customer, number, actor="customer", staff=None, field="n
     if any(phone.number == number for phone in customer.phones):
         raise DuplicatePhone(_l("This phone number is already on this account."), field)
     phone = add_phone(customer=customer, number=number)
-    record_event(customer=customer, type="phone_added", actor=actor, staff=staff, number=number)
+    events.phone_added(customer=customer, number=number, actor=actor, staff=staff)
     return phone
 
 
 def remove_member_phone(*, customer, phone, actor="customer", staff=None):
     number = phone.number
     remove_phone(customer=customer, phone=phone)
-    record_event(customer=customer, type="phone_removed", actor=actor, staff=staff, number=number)
+    events.phone_removed(customer=customer, number=number, actor=actor, staff=staff)
 
 
 def make_primary_phone(*, customer, phone, actor="customer", staff=None):
     if phone.is_primary:
         return
     set_primary_phone(customer=customer, phone=phone)
-    record_event(
-        customer=customer,
-        type="primary_phone_changed",
-        actor=actor,
-        staff=staff,
-        number=phone.number,
-    )
+    events.primary_phone_changed(customer=customer, number=phone.number, actor=actor, staff=staff)

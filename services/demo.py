@@ -4,6 +4,7 @@ from core.extensions import db
 from models import Address, Customer, CustomerStatus, Role, Shop, StaffUser, utcnow
 from services import catalog as catalog_service
 from services import customers as customer_service
+from services import events
 from services.shops import add_staff, create_shop, send_welcome
 
 DEMO_SLUG = "demo"
@@ -60,7 +61,7 @@ def seed_demo_customers(shop, owner):
             )
             db.session.add(customer)
             customer_service.add_phone(customer=customer, number="+84" + phone[1:])
-            customer_service.record_event(customer=customer, type="created_from_checkout")
+            events.created_from_checkout(customer=customer)
         else:
             customer = customer_service.register_member(
                 shop=shop,

@@ -21,8 +21,9 @@ from models import (
     utcnow,
 )
 from models.catalog import touch_catalog
-from services import ServiceError
-from services.customers import InvalidTransition, email_customer, record_event
+from services import ServiceError, events
+from services.customers import InvalidTransition
+from services.notifications import email_customer
 from services.order_access import member_can_see
 
 __all__ = [
@@ -158,14 +159,12 @@ def _change(*, shop, order, status, staff, by):
     customer = order.customer
     staff = staff if isinstance(staff, StaffUser) else None
     if customer is not None:
-        record_event(
+        events.order_status_changed(
             customer=customer,
-            type="order_status_changed",
+            order=order,
+            previous=previous,
             actor="customer" if by == "customer" else "system",
             staff=staff,
-            order_id=order.id,
-            number=order.number,
-            **{"from": str(previous), "to": str(status)},
         )
     email_buyer(shop=shop, order=order, status=status)
     if status == OrderStatus.RETURNED and customer is not None:
@@ -249,12 +248,10 @@ def mark_paid(*, shop, order, actor):
     order.payment_status = PaymentStatus.PAID
     order.paid_at = utcnow()
     if order.customer is not None:
-        record_event(
+        events.order_paid(
             customer=order.customer,
-            type="order_paid",
+            order=order,
             staff=actor if isinstance(actor, StaffUser) else None,
-            order_id=order.id,
-            number=order.number,
         )
     return order
 
@@ -297,5 +294,5 @@ def tag_refuser(*, shop, customer):
         return None
     tag = CustomerTag(shop_id=shop.id, name=REFUSAL_TAG)
     customer.tags.append(tag)
-    record_event(customer=customer, type="tag_added", name=REFUSAL_TAG, refusals=refusals)
+    events.tag_added(customer=customer, name=REFUSAL_TAG, refusals=refusals)
     return tag

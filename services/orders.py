@@ -27,7 +27,7 @@ from models import (
     Shop,
 )
 from models.order import order_token
-from services import ServiceError
+from services import ServiceError, events
 from services.cart import (
     MAX_QUANTITY,
     check_stock,
@@ -36,13 +36,12 @@ from services.cart import (
 )
 from services.customers import (
     add_phone,
-    email_customer,
     find_by_email,
     find_guest_by_phone,
     next_customer_code,
-    record_event,
 )
 from services.emails import normalise_email
+from services.notifications import email_customer
 from services.phones import normalise_phone
 from services.places import current_province
 
@@ -300,7 +299,7 @@ def buyer_record(shop, contact, staff=None):
         )
         db.session.add(customer)
         add_phone(customer=customer, number=contact["phone"], primary=True)
-        record_event(customer=customer, type="created_from_checkout", actor="customer", staff=staff)
+        events.created_from_checkout(customer=customer, actor="customer", staff=staff)
     return customer
 
 
@@ -479,14 +478,7 @@ def _write_order(
     order.customer = buyer
     order.cancelled_member_email = buyer.status == CustomerStatus.CANCELLED
     db.session.add(order)
-    record_event(
-        customer=buyer,
-        type="order_placed",
-        actor="customer",
-        staff=staff,
-        number=order.display_number,
-        total=total,
-    )
+    events.order_placed(customer=buyer, order=order, staff=staff)
     return order
 
 

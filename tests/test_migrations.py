@@ -13,6 +13,7 @@ from sqlalchemy.schema import CreateIndex
 from core.extensions import db
 from models import Customer, CustomerEvent, CustomerStatus, Shop
 from services import customers as customer_service
+from services import events
 from tests.conftest import PASSWORD, make_shop
 
 
@@ -106,7 +107,7 @@ def test_the_upgrade_dates_each_member_by_their_first_registration(make_app):
 
         member = register("an@example.com", "An")
         dated(member, datetime(2025, 6, 2, 3, tzinfo=UTC))
-        again = customer_service.record_event(customer=member, type="registered", actor="customer")
+        again = events.registered(customer=member, from_guest=False)
         again.created_at = datetime(2025, 8, 1, 3, tzinfo=UTC)
         converted = Customer(
             shop_id=shop.id, shop=shop_row, code="KH900001", email="binh@example.com"
@@ -115,9 +116,7 @@ def test_the_upgrade_dates_each_member_by_their_first_registration(make_app):
         db.session.flush()
         # A guest who registered later (what following the registration link does)
         converted.status = CustomerStatus.TEMPORARY
-        customer_service.record_event(
-            customer=converted, type="registered", actor="customer", from_guest=True
-        )
+        events.registered(customer=converted, from_guest=True)
         dated(converted, datetime(2025, 7, 1, 3, tzinfo=UTC))
         written_in = Customer(
             shop_id=shop.id, shop=shop_row, code="KH900002", status=CustomerStatus.OFFICIAL

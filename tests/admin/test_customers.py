@@ -27,6 +27,7 @@ from models import (
     utcnow,
 )
 from services import customers as customer_service
+from services import events
 from services import order_status as order_service
 from tests.conftest import PASSWORD
 from tests.sql import Statements
@@ -78,7 +79,7 @@ def add_customer(
             db.session.add(customer)
             if phone:
                 customer_service.add_phone(customer=customer, number=phone)
-            customer_service.record_event(customer=customer, type="created_from_checkout")
+            events.created_from_checkout(customer=customer)
         else:
             customer = customer_service.register_member(
                 shop=shop_row,

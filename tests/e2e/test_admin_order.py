@@ -27,6 +27,7 @@ import sys
 from core.extensions import db
 from models import Customer, CustomerStatus, Shop
 from services import customers as customer_service
+from services import events
 from services.addresses import create_address
 from wsgi import app
 
@@ -43,7 +44,7 @@ with app.app_context():
     )
     db.session.add(customer)
     customer_service.add_phone(customer=customer, number="+84" + phone[1:])
-    customer_service.record_event(customer=customer, type="created_from_checkout")
+    events.created_from_checkout(customer=customer)
     create_address(
         shop=shop,
         customer=customer,
