@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from core.auth import current_customer
 from core.extensions import db
+from core.forms import show_error
 from services import ServiceError
 from services import orders as order_service
 from services.phones import display_phone
@@ -20,10 +21,9 @@ def shown_total(value):
     return int(value) if value.isascii() and value.isdigit() and len(value) < 16 else None
 
 
-def show_error(form, error):
-    field = getattr(form, error.field or "", None)
-    if field is not None and error.field != "expected_total":
-        field.errors = [*field.errors, str(error.message)]
+def show_refusal(form, error):
+    """Beside the field the service names (the hidden total shows nothing), else flashed."""
+    if error.field != "expected_total" and show_error(form, error) is not None:
         flash(_("Please check the highlighted fields."), "danger")
     else:
         flash(str(error.message), "danger")
@@ -80,7 +80,7 @@ def checkout():
             summary = cart_summary()
         except ServiceError as error:
             db.session.rollback()
-            show_error(form, error)
+            show_refusal(form, error)
             summary = cart_summary()
         else:
             db.session.commit()

@@ -10,12 +10,12 @@ from sqlalchemy.orm import selectinload
 
 from core.auth import current_customer, customer_required
 from core.extensions import db
+from core.forms import EmptyForm
 from core.inputs import paginate
 from models import Order, OrderStatus
 from services import ServiceError, order_access
 from services import order_status as order_service
 from storefront import bp
-from storefront.forms import EmptyForm
 
 PER_PAGE = 20
 RECENT = 3
