@@ -83,9 +83,6 @@ def account_order_cancel(number):
     if order is None:
         abort(404)
     target = url_for("storefront.account_order", number=order.number)
-    if not EmptyForm().validate_on_submit():
-        flash(_("The form has expired. Please try again."), "danger")
-        return redirect(target)
     try:
         order_service.cancel_by_customer(shop=g.shop, order=order, customer=customer)
     except ServiceError as error:
