@@ -2,6 +2,7 @@
 
 from flask import Blueprint
 
+from core.auth import staff_may
 from core.security import no_store
 from core.tenancy import add_shop_to_url, load_shop_from_url
 
@@ -10,13 +11,23 @@ bp.url_value_preprocessor(load_shop_from_url)
 bp.url_defaults(add_shop_to_url)
 bp.after_request(no_store)  # every admin page, the login included
 
+
+@bp.context_processor
+def inject_membership():
+    """The signed-in person's role here, so pages offer only what they may do."""
+    return {"staff_may": staff_may}
+
+
 from admin import (  # noqa: E402, F401
     customers,
+    dashboard,
+    emails,
     invitations,
+    login,
     order_create,
     orders,
     products,
     sessions,
     settings,
-    views,
+    staff,
 )

@@ -3,7 +3,6 @@ never each other."""
 
 import re
 
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import and_, or_
 
@@ -36,10 +35,3 @@ def search_condition(q):
 
 def acting_staff():
     return current_user._get_current_object()
-
-
-def first_error(form):
-    for errors in form.errors.values():
-        if errors:
-            return str(errors[0])
-    return _("The form has expired. Please try again.")

@@ -12,11 +12,12 @@ from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
 from admin import bp
-from admin.common import acting_staff, first_error, search_condition
-from admin.forms import CustomerBulkForm, CustomerCancelForm, EmptyForm
+from admin.common import acting_staff, search_condition
+from admin.forms import CustomerBulkForm, CustomerCancelForm
 from admin.timeline import timeline_line
-from core.auth import current_membership, safe_next, staff_required
+from core.auth import safe_next, staff_may, staff_required
 from core.extensions import db
+from core.forms import EmptyForm, first_error
 from core.inputs import paginate, parse_id, search_text
 from core.tenancy import get_for_shop_or_404, shop_query
 from models import (
@@ -84,11 +85,6 @@ def tag_classes(name):
     return "text-bg-light border"
 
 
-def can_manage_members():
-    membership = current_membership()
-    return membership is not None and membership.allows(Role.MANAGER)
-
-
 # --- The list -------------------------------------------------------------------------
 
 
@@ -141,7 +137,7 @@ def customers():
         q=q,
         tabs=TABS,
         counts=status_counts(condition),
-        can_manage=can_manage_members(),
+        can_manage=staff_may(Role.MANAGER),
         bulk_form=CustomerBulkForm(formdata=None),
     )
 
@@ -199,8 +195,8 @@ def customer_detail(customer_id):
         emails=emails,
         favourites=favourites,
         **customer_orders(customer),
-        allowed=allowed if can_manage_members() else set(),
-        can_manage=can_manage_members(),
+        allowed=allowed if staff_may(Role.MANAGER) else set(),
+        can_manage=staff_may(Role.MANAGER),
         gender_label=GENDER_LABELS.get(customer.gender or "", ""),
         consent_source=CONSENT_SOURCES.get(
             customer.marketing_consent_source or "", customer.marketing_consent_source

@@ -70,10 +70,6 @@ class InvitationJoinForm(Form):
     )
 
 
-class EmptyForm(Form):
-    """CSRF only: logout and other one-button actions."""
-
-
 class CustomerCancelForm(Form):
     """Cancelling one member: the reason is told to them in the email and kept on the
     timeline."""

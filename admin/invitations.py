@@ -5,14 +5,14 @@ nothing. Who may accept is decided here, from the session and the database, neve
 form: the account the invitation was sent to (logged in, or logging in on this page), or a
 new person when that email has no account yet."""
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from admin import bp
-from admin.forms import EmptyForm, InvitationJoinForm, InvitationLoginForm
+from admin.forms import InvitationJoinForm, InvitationLoginForm
 from core.auth import current_staff
-from core.extensions import db, limiter
-from core.forms import show_error
+from core.extensions import db, limit_from_config, limiter
+from core.forms import EmptyForm, show_error
 from core.sessions import start_session
 from models import utcnow
 from services import ServiceError
@@ -23,14 +23,6 @@ from services.invitations import (
     join_with_new_account,
 )
 from services.shops import authenticate_staff
-
-
-def login_limit():
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def account_limit():
-    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
 
 
 def invitation_account_key():
@@ -56,8 +48,12 @@ def joined(invitation, staff):
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"])
-@limiter.limit(account_limit, methods=["POST"], key_func=invitation_account_key)
+@limiter.limit(limit_from_config("LOGIN_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(
+    limit_from_config("LOGIN_ACCOUNT_RATE_LIMIT"),
+    methods=["POST"],
+    key_func=invitation_account_key,
+)
 def invitation(token):
     invitation = find_invitation(shop=g.shop, token=token, lock=request.method == "POST")
     if invitation is None:

@@ -110,7 +110,7 @@ def placed_order(form, rows, customer):
         )
     except ServiceError as error:
         db.session.rollback()
-        if not show_error(form, error):
+        if show_error(form, error) is None:
             rows.refuse(error)
         return None
 

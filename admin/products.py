@@ -7,11 +7,10 @@ from sqlalchemy import and_
 from sqlalchemy.orm import selectinload
 
 from admin import bp
-from admin.forms import EmptyForm
 from admin.product_forms import CollectionForm, ProductForm
-from core.auth import current_membership, staff_required
+from core.auth import staff_may, staff_required
 from core.extensions import db
-from core.forms import show_error
+from core.forms import EmptyForm, show_error
 from core.inputs import paginate, search_text
 from core.tenancy import get_for_shop_or_404, shop_query
 from models import Collection, Product, ProductImage, Role, fold, product_collections
@@ -33,14 +32,9 @@ PRODUCT_FIELDS = (
 )
 
 
-def can_edit_catalog():
-    membership = current_membership()
-    return membership is not None and membership.allows(Role.MANAGER)
-
-
 def require_editor():
     """Staff may read the product pages; a POST needs a manager or the owner."""
-    if not can_edit_catalog():
+    if not staff_may(Role.MANAGER):
         abort(403)
 
 
@@ -67,7 +61,7 @@ def products():
         selectinload(Product.images)
     )
     page = paginate(query, per_page=PER_PAGE)
-    return render_template("admin/products.html", page=page, q=q, can_edit=can_edit_catalog())
+    return render_template("admin/products.html", page=page, q=q, can_edit=staff_may(Role.MANAGER))
 
 
 def save_product(form, product=None):
@@ -137,7 +131,7 @@ def product_edit(product_id):
         "admin/product_form.html",
         form=form,
         product=product,
-        can_edit=can_edit_catalog(),
+        can_edit=staff_may(Role.MANAGER),
         action_form=EmptyForm(formdata=None),
     )
 
@@ -206,5 +200,5 @@ def collections():
         form=form,
         collections=shop_collections(),
         counts=counts,
-        can_edit=can_edit_catalog(),
+        can_edit=staff_may(Role.MANAGER),
     )

@@ -7,9 +7,9 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from admin import bp
-from admin.forms import EmptyForm
 from core.auth import current_staff, staff_required
 from core.extensions import db
+from core.forms import EmptyForm
 from core.sessions import (
     current_session_id,
     end_one_session,

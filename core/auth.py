@@ -95,6 +95,19 @@ def current_membership():
     return g.membership
 
 
+def staff_may(role):
+    """Whether the signed-in staff user's role here is ``role`` or above: what a page offers
+    (its buttons, its forms) follows the same rule as ``staff_required``."""
+    membership = current_membership()
+    return membership is not None and membership.allows(role)
+
+
+def staff_login_key():
+    """Password tries count per staff account, on every page that takes its password (the
+    shop's login and the platform's)."""
+    return "staff-login:" + request.form.get("email", "").strip().lower()
+
+
 def staff_required(role="staff"):
     """Admin views: anonymous visitors go to the shop's staff login; staff of another shop
     and customers get the same 404 as a page that does not exist; too low a role is 403."""

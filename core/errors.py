@@ -2,9 +2,11 @@
 
 from flask import jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from core.extensions import db
+from core.forms import FORM_EXPIRED
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please try again.")),
@@ -32,14 +34,21 @@ def wants_json():
     )
 
 
-def render_error(code):
-    title, message = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
+def render_error(code, message=None):
+    title, default = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
+    message = message or default
     if wants_json():
         return jsonify(error=str(title), message=str(message)), code
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
 def register_errorhandlers(app):
+    @app.errorhandler(CSRFError)
+    def handle_csrf(error):
+        """The one answer to a post without its valid token, whatever page sent it: checked
+        before any view runs (``CSRFProtect``), so no view handles it and nothing is written."""
+        return render_error(400, FORM_EXPIRED)
+
     @app.errorhandler(HTTPException)
     def handle_http(error):
         code = error.code or 500

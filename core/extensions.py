@@ -1,5 +1,6 @@
 """Extensions, created unbound and bound to the app in ``create_app``."""
 
+from flask import current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -37,6 +38,14 @@ limiter = Limiter(key_func=get_remote_address)
 def _reading_is_not_limited():
     """The limits guard what writes (logins, registrations, password resets, emails sent),
     all of them POSTs: a page view is never counted, and costs no look at the storage."""
-    from flask import request
-
     return request.method in ("GET", "HEAD", "OPTIONS")
+
+
+def limit_from_config(name):
+    """The limit of a ``limiter.limit`` decorator, read from the setting ``name`` at each
+    request (so a test app sets its own): ``limit_from_config("LOGIN_RATE_LIMIT")``."""
+
+    def limit():
+        return current_app.config[name]
+
+    return limit

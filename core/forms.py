@@ -23,15 +23,27 @@ def max_length(n):
     return Length(max=n, message=_l("Please use at most %(max)d characters."))
 
 
+# What a post whose CSRF token fails is told (``core.errors``), wherever it was sent.
+FORM_EXPIRED = _l("The form has expired. Please try again.")
+
+
 def show_error(form, error, default=None):
-    """Show a service's refusal beside the field it names, or beside ``default``. Say
-    whether it was shown: without a ``default``, a refusal that names none of the form's
-    fields is left to the caller (a flashed message, a note above a list)."""
-    field = getattr(form, error.field or "", None) or default
+    """Show a service's refusal beside the field it names, or beside ``default``. Returns
+    the field, or None when the form has neither (the caller then flashes the message)."""
+    field = getattr(form, error.field or "", None)
     if field is None:
-        return False
-    field.errors = [*field.errors, str(error.message)]
-    return True
+        field = default
+    if field is not None:
+        field.errors = [*field.errors, str(error.message)]
+    return field
+
+
+def first_error(form):
+    """The message to flash for a form that failed on a page that redirects after a post."""
+    for errors in form.errors.values():
+        if errors:
+            return str(errors[0])
+    return str(FORM_EXPIRED)
 
 
 def bounded_int(value):
@@ -73,3 +85,7 @@ class Form(FlaskForm):
                     "Choose one of the options."
                 )
             return field
+
+
+class EmptyForm(Form):
+    """CSRF only: logout and the one-button actions."""

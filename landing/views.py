@@ -15,8 +15,8 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import text
 
-from core.auth import current_staff, safe_next
-from core.extensions import db, limiter
+from core.auth import current_staff, safe_next, staff_login_key
+from core.extensions import db, limit_from_config, limiter
 from core.forms import show_error
 from core.sessions import start_session
 from landing import bp
@@ -48,8 +48,7 @@ def healthz():
     return jsonify(status="ok")
 
 
-def signup_limit():
-    return current_app.config["SIGNUP_RATE_LIMIT"]
+signup_limit = limit_from_config("SIGNUP_RATE_LIMIT")
 
 
 def shop_ready(shop, owner):
@@ -110,18 +109,6 @@ def shop_new():
     return render_template("platform/shop_new.html", form=form)
 
 
-def login_limit():
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def login_account_limit():
-    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
-
-
-def login_account_key():
-    return "staff-login:" + request.form.get("email", "").strip().lower()
-
-
 def home_of(staff):
     """Where a staff user lands: their first shop's admin, or opening one if they have none."""
     shops = shops_of(staff)
@@ -131,8 +118,10 @@ def home_of(staff):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"])
-@limiter.limit(login_account_limit, methods=["POST"], key_func=login_account_key)
+@limiter.limit(limit_from_config("LOGIN_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(
+    limit_from_config("LOGIN_ACCOUNT_RATE_LIMIT"), methods=["POST"], key_func=staff_login_key
+)
 def login():
     """The staff login of the whole platform, for someone who does not have a shop's address
     at hand (the sign-up page sends people with an account here)."""

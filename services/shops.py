@@ -6,10 +6,12 @@ from core.extensions import db
 from core.inputs import one_line
 from core.outbox import send_template
 from core.passwords import burn_password_check
+from core.tenancy import for_shop
 from core.urls import external_url
 from models import RESERVED_SLUGS, Role, Shop, ShopMembership, StaffUser
 from models.shop import SLUG_RE
 from services import ServiceError
+from services.catalog import parse_amount
 from services.emails import normalise_email
 
 MIN_PASSWORD_LENGTH = 8
@@ -68,13 +70,16 @@ def find_staff(email):
     return db.session.scalar(db.select(StaffUser).where(StaffUser.email == email))
 
 
-def authenticate_staff(*, email, password):
-    """The active account with this email and password, or None; as slow either way."""
+def authenticate_staff(*, email, password, shop=None):
+    """The active account with this email and password (on the staff of ``shop``, when one
+    is given), or None; as slow either way."""
     staff = find_staff((email or "").strip().lower())
     if staff is None:
         burn_password_check(password)
         return None
     if not staff.check_password(password or "") or not staff.active:
+        return None
+    if shop is not None and staff.membership_in(shop) is None:
         return None
     return staff
 
@@ -152,6 +157,17 @@ def add_staff(*, shop, email, role=Role.STAFF, password=None, name=""):
     return staff
 
 
+def staff_of(shop):
+    """The shop's staff memberships, owners first, then managers, then staff, by email."""
+    role_order = db.case({Role.OWNER: 0, Role.MANAGER: 1}, value=ShopMembership.role, else_=2)
+    return db.session.scalars(
+        for_shop(ShopMembership, shop)
+        .join(StaffUser)
+        .order_by(role_order, StaffUser.email)
+        .options(db.contains_eager(ShopMembership.staff))
+    ).all()
+
+
 def shops_of(staff):
     return sorted((m.shop for m in staff.memberships), key=lambda s: s.name.lower())
 
@@ -183,3 +199,39 @@ def remove_staff(*, shop, membership):
             raise ServiceError(_l("A shop needs at least one owner."))
     db.session.delete(membership)
     db.session.flush()
+
+
+def update_settings(
+    *,
+    shop,
+    name,
+    contact_email,
+    locale,
+    auto_approve_members,
+    notify_staff_of_registrations,
+    shipping_fee,
+    free_shipping_threshold,
+    bank_details,
+    refusal_tag_threshold,
+):
+    """The shop's settings, as the settings page sends them: amounts as a person types them
+    (30000 or 30.000). Each column by name, so nothing else of the shop can be reached; a
+    refused value (``ServiceError`` naming its field) changes nothing."""
+    # Everything is read before anything is written.
+    contact_email = normalise_email(contact_email, field="contact_email")
+    shipping_fee = parse_amount(shipping_fee, field="shipping_fee")
+    free_shipping_threshold = parse_amount(
+        free_shipping_threshold, field="free_shipping_threshold", required=False
+    )
+    refusal_tag_threshold = parse_amount(
+        refusal_tag_threshold, field="refusal_tag_threshold", maximum=100
+    )
+    shop.name = one_line(name)
+    shop.contact_email = contact_email
+    shop.locale = locale
+    shop.auto_approve_members = auto_approve_members
+    shop.notify_staff_of_registrations = notify_staff_of_registrations
+    shop.shipping_fee = shipping_fee
+    shop.free_shipping_threshold = free_shipping_threshold
+    shop.bank_details = (bank_details or "").strip()
+    shop.refusal_tag_threshold = refusal_tag_threshold

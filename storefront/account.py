@@ -5,7 +5,6 @@ Views parse the form, call a service, commit, flash and redirect; the services d
 
 from flask import (
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -17,8 +16,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.auth import current_customer, customer_required, safe_next
-from core.extensions import db, limiter
-from core.forms import show_error
+from core.extensions import db, limit_from_config, limiter
+from core.forms import EmptyForm, show_error
 from core.sessions import current_session_id, end_session, start_session
 from core.tenancy import get_for_shop
 from models import Address, CustomerPhone, CustomerStatus
@@ -32,7 +31,6 @@ from storefront import bp
 from storefront.forms import (
     AddressForm,
     EmailChangeForm,
-    EmptyForm,
     MemberLoginForm,
     MemberRegisterForm,
     PasswordChangeForm,
@@ -56,16 +54,10 @@ def account_home():
 # --- Rate limits ----------------------------------------------------------------------
 
 
-def login_limit():
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def account_limit():
-    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
-
-
-def register_limit():
-    return current_app.config.get("MEMBER_REGISTER_RATE_LIMIT", "20 per hour")
+login_limit = limit_from_config("LOGIN_RATE_LIMIT")
+account_limit = limit_from_config("LOGIN_ACCOUNT_RATE_LIMIT")
+register_limit = limit_from_config("MEMBER_REGISTER_RATE_LIMIT")
+phone_limit = limit_from_config("MEMBER_PHONE_RATE_LIMIT")
 
 
 def _login_name(value):
@@ -87,10 +79,6 @@ def forgot_account_key():
 
 def register_key():
     return f"customer-register:{g.shop.id}:{request.remote_addr}"
-
-
-def phone_limit():
-    return current_app.config["MEMBER_PHONE_RATE_LIMIT"]
 
 
 def phone_key():

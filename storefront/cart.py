@@ -29,9 +29,6 @@ def back_to(product):
 @bp.post("/cart/add")
 def cart_add():
     form = CartAddForm()
-    if not form.validate_on_submit():
-        flash(_("The form has expired. Please try again."), "danger")
-        return redirect(url_for("storefront.cart"))
     product = cart_service.visible_product(g.shop, form.product_id.data)
     try:
         items, product = cart_service.add_item(
@@ -61,10 +58,6 @@ def cart():
 
 @bp.post("/cart/update")
 def cart_update():
-    form = CartUpdateForm()
-    if not form.validate_on_submit():
-        flash(_("The form has expired. Please try again."), "danger")
-        return redirect(url_for("storefront.cart"))
     items = cart_items()
     quantities = {
         pid: request.form[f"quantity-{pid}"] for pid in items if f"quantity-{pid}" in request.form

@@ -28,7 +28,7 @@ def show_refusal(form, error):
     or a refusal of the cart itself, as a message of its own."""
     if isinstance(error, order_service.PriceChanged):
         flash(str(error.message), "warning")
-    elif show_error(form, error):
+    elif show_error(form, error) is not None:
         flash(_("Please check the highlighted fields."), "danger")
     else:
         flash(str(error.message), "danger")

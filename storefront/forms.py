@@ -232,7 +232,3 @@ class AddressForm(Form):
         self.province.choices = [SelectChoice("", _l("Choose a province or city"))] + [
             SelectChoice(name, name) for name in province_names()
         ]
-
-
-class EmptyForm(Form):
-    """CSRF only: logout and the one-button actions."""

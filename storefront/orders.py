@@ -12,13 +12,13 @@ from sqlalchemy.orm import selectinload
 
 from core.auth import current_customer, customer_required
 from core.extensions import db
+from core.forms import EmptyForm
 from core.inputs import paginate
 from models import Order, OrderStatus
 from services import ServiceError, order_access
 from services import order_status as order_service
 from services.orders import order_by_token
 from storefront import bp
-from storefront.forms import EmptyForm
 
 PER_PAGE = 20
 RECENT = 3
@@ -98,9 +98,6 @@ def account_order_cancel(number):
     if order is None:
         abort(404)
     target = url_for("storefront.account_order", number=order.number)
-    if not EmptyForm().validate_on_submit():
-        flash(_("The form has expired. Please try again."), "danger")
-        return redirect(target)
     try:
         order_service.cancel_by_customer(shop=g.shop, order=order, customer=customer)
     except ServiceError as error:

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from core.auth import current_customer, customer_required
 from core.extensions import db
+from core.forms import EmptyForm
 from core.sessions import (
     current_session_id,
     end_one_session,
@@ -16,7 +17,6 @@ from core.sessions import (
     sessions_of,
 )
 from storefront import bp
-from storefront.forms import EmptyForm
 
 
 @bp.get("/account/sessions")

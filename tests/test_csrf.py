@@ -151,6 +151,21 @@ def test_a_made_up_token_or_another_visitors_token_is_refused(app, shop, owner):
     assert mine.get(f"/{shop.slug}/admin/").status_code == 302
 
 
+@pytest.mark.parametrize("path", ["/language", "/{shop}/cart/add", "/{shop}/admin/logout"])
+def test_a_refused_post_says_the_form_has_expired_in_the_readers_language(app, client, shop, path):
+    # Each page once answered a missing token its own way; one handler answers them all now.
+    with client.session_transaction() as session:
+        session["lang"] = "en"
+    response = client.post(path.format(shop=shop.slug), data=FORM)
+    assert response.status_code == 400
+    assert "The form has expired. Please try again." in response.text
+    as_json = client.post(
+        path.format(shop=shop.slug), data=FORM, headers={"Accept": "application/json"}
+    )
+    assert as_json.status_code == 400
+    assert as_json.json["message"] == "The form has expired. Please try again."
+
+
 # --- Accepted with it -----------------------------------------------------------------
 
 
