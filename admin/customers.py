@@ -5,7 +5,7 @@ Anyone on the staff may look customers up; approving, cancelling and reinstating
 may log in to the shop, so they need a manager or the owner (as the email about a new member
 goes to them only)."""
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
@@ -213,23 +213,13 @@ def customer_detail(customer_id):
 # --- Status changes -------------------------------------------------------------------
 
 
-def load_for_change(customer_id):
-    """This shop's customer, locked until the commit, so two managers clicking at once
-    change (and email) the customer once."""
-    customer = db.session.scalar(
-        shop_query(Customer).where(Customer.id == customer_id).with_for_update()
-    )
-    if customer is None:
-        abort(404)
-    return customer
-
-
 def back_to(default):
     return safe_next(request.form.get("next"), url_for("admin.dashboard")) or default
 
 
 def change_one(customer_id, action, form, reason=None):
-    customer = load_for_change(customer_id)
+    # Locked until the commit: two managers clicking at once change (and email) it once.
+    customer = get_for_shop_or_404(Customer, customer_id, lock=True)
     target = back_to(url_for("admin.customer_detail", customer_id=customer.id))
     if not form.validate_on_submit():
         db.session.rollback()

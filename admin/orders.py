@@ -8,7 +8,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import selectinload
@@ -193,24 +193,11 @@ def order_detail(order_id):
 # --- Changes --------------------------------------------------------------------------
 
 
-def load_for_change(order_id):
-    """This shop's order, locked until the commit, so two managers clicking at once change
-    (and email) it once."""
-    order = db.session.scalar(
-        shop_query(Order)
-        .where(Order.id == order_id)
-        .options(selectinload(Order.lines))
-        .with_for_update()
-    )
-    if order is None:
-        abort(404)
-    return order
-
-
 @bp.post("/orders/<int:order_id>/status")
 @staff_required(Role.MANAGER)
 def order_status(order_id):
-    order = load_for_change(order_id)
+    # Locked until the commit: two managers clicking at once change (and email) it once.
+    order = get_for_shop_or_404(Order, order_id, lock=True)
     target = url_for("admin.order_detail", order_id=order.id)
     form = OrderStatusForm()
     if not form.validate_on_submit():
@@ -243,7 +230,8 @@ def order_status(order_id):
 @bp.post("/orders/<int:order_id>/paid")
 @staff_required(Role.MANAGER)
 def order_paid(order_id):
-    order = load_for_change(order_id)
+    # Locked until the commit: two managers clicking at once change (and email) it once.
+    order = get_for_shop_or_404(Order, order_id, lock=True)
     target = url_for("admin.order_detail", order_id=order.id)
     if not OrderPaidForm().validate_on_submit():
         db.session.rollback()

@@ -29,8 +29,12 @@ def recent_orders(customer):
     return db.session.scalars(member_orders(customer).limit(RECENT)).all()
 
 
-def own_order_or_404(customer, number):
-    order = db.session.scalar(member_orders(customer).where(Order.number == number))
+def own_order_or_404(customer, number, lock=False):
+    """The member's order of this number; ``lock``: held until the commit."""
+    query = member_orders(customer).where(Order.number == number)
+    if lock:
+        query = query.with_for_update()
+    order = db.session.scalar(query)
     if order is None:
         abort(404)
     return order
@@ -74,14 +78,7 @@ def account_order(number):
 @customer_required
 def account_order_cancel(number):
     customer = current_customer()
-    order = db.session.scalar(
-        member_orders(customer)
-        .where(Order.number == number)
-        .options(selectinload(Order.lines))
-        .with_for_update()
-    )
-    if order is None:
-        abort(404)
+    order = own_order_or_404(customer, number, lock=True)
     target = url_for("storefront.account_order", number=order.number)
     if not EmptyForm().validate_on_submit():
         flash(_("The form has expired. Please try again."), "danger")
