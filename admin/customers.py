@@ -17,6 +17,7 @@ from admin.forms import CustomerBulkForm, CustomerCancelForm, EmptyForm
 from admin.timeline import timeline_line
 from core.auth import current_membership, safe_next, staff_required
 from core.extensions import db
+from core.i18n import register_status_labels
 from core.inputs import paginate, parse_id, search_text
 from core.tenancy import get_for_shop_or_404, shop_query
 from models import (
@@ -37,18 +38,15 @@ PER_PAGE = 50
 MAX_BULK = 500
 TIMELINE_LIMIT = 200
 
-STATUS_LABELS = {
-    CustomerStatus.GUEST: _l("Guest"),
-    CustomerStatus.TEMPORARY: _l("Temporary"),
-    CustomerStatus.OFFICIAL: _l("Official"),
-    CustomerStatus.CANCELLED: _l("Cancelled"),
-}
-STATUS_COLOURS = {
-    CustomerStatus.GUEST: "secondary",
-    CustomerStatus.TEMPORARY: "warning",
-    CustomerStatus.OFFICIAL: "success",
-    CustomerStatus.CANCELLED: "danger",
-}
+register_status_labels(
+    "customer",
+    {
+        CustomerStatus.GUEST: _l("Guest"),
+        CustomerStatus.TEMPORARY: _l("Temporary"),
+        CustomerStatus.OFFICIAL: _l("Official"),
+        CustomerStatus.CANCELLED: _l("Cancelled"),
+    },
+)
 # The list's tabs, in the order a manager works through them: (status, label).
 TABS = [
     ("", _l("All")),
@@ -70,8 +68,6 @@ CONSENT_SOURCES = {
 @bp.context_processor
 def customer_helpers():
     return {
-        "customer_status_label": lambda s: STATUS_LABELS.get(s, s),
-        "customer_status_colour": lambda s: STATUS_COLOURS.get(s, "secondary"),
         "customer_tag_classes": tag_classes,
         "display_phone": display_phone,
     }

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, update
 
 from core.extensions import db
+from core.i18n import register_status_labels
 from core.outbox import send_template
 from core.urls import external_url
 from models import (
@@ -38,26 +39,25 @@ __all__ = [
 # The tag a customer gets once they refused ``shop.refusal_tag_threshold`` COD parcels.
 REFUSAL_TAG = "hay hoàn"
 
-STATUS_LABELS = {
-    OrderStatus.PENDING: _l("Pending"),
-    OrderStatus.CONFIRMED: _l("Confirmed"),
-    OrderStatus.SHIPPING: _l("Shipping"),
-    OrderStatus.COMPLETED: _l("Completed"),
-    OrderStatus.CANCELLED: _l("Cancelled"),
-    OrderStatus.RETURNED: _l("Returned"),
-}
-STATUS_COLOURS = {
-    OrderStatus.PENDING: "warning",
-    OrderStatus.CONFIRMED: "info",
-    OrderStatus.SHIPPING: "primary",
-    OrderStatus.COMPLETED: "success",
-    OrderStatus.CANCELLED: "secondary",
-    OrderStatus.RETURNED: "danger",
-}
-PAYMENT_LABELS = {
-    PaymentStatus.UNPAID: _l("Unpaid"),
-    PaymentStatus.PAID: _l("Paid"),
-}
+# The names of the statuses, for the emails and messages written here and for the pages.
+STATUS_LABELS = register_status_labels(
+    "order",
+    {
+        OrderStatus.PENDING: _l("Pending"),
+        OrderStatus.CONFIRMED: _l("Confirmed"),
+        OrderStatus.SHIPPING: _l("Shipping"),
+        OrderStatus.COMPLETED: _l("Completed"),
+        OrderStatus.CANCELLED: _l("Cancelled"),
+        OrderStatus.RETURNED: _l("Returned"),
+    },
+)
+PAYMENT_LABELS = register_status_labels(
+    "payment",
+    {
+        PaymentStatus.UNPAID: _l("Unpaid"),
+        PaymentStatus.PAID: _l("Paid"),
+    },
+)
 METHOD_LABELS = {
     PaymentMethod.COD: _l("Cash on delivery (COD)"),
     PaymentMethod.BANK_TRANSFER: _l("Bank transfer"),

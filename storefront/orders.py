@@ -43,9 +43,6 @@ def own_order_or_404(customer, number, lock=False):
 @bp.context_processor
 def order_helpers():
     return {
-        "order_status_label": order_service.status_label,
-        "order_status_colour": lambda s: order_service.STATUS_COLOURS.get(s, "secondary"),
-        "payment_status_label": lambda s: order_service.PAYMENT_LABELS.get(s, s),
         "payment_method_label": lambda m: order_service.METHOD_LABELS.get(m, m),
         "member_recent_orders": recent_orders,
     }
