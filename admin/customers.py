@@ -8,11 +8,10 @@ goes to them only)."""
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
 from admin import bp
-from admin.common import acting_staff, first_error, search_condition
+from admin.common import acting_staff, first_error
 from admin.forms import CustomerBulkForm, CustomerCancelForm, EmptyForm
 from admin.timeline import timeline_line
 from core.auth import current_membership, safe_next, staff_required
@@ -25,13 +24,13 @@ from models import (
     CustomerEvent,
     CustomerStatus,
     Order,
-    OrderStatus,
     OutboxMessage,
     Role,
 )
 from services import customers as customer_service
 from services import favourites as favourite_service
 from services import order_status as order_service
+from services import search as search_service
 from services.phones import display_phone
 
 PER_PAGE = 50
@@ -69,6 +68,7 @@ CONSENT_SOURCES = {
 def customer_helpers():
     return {
         "customer_tag_classes": tag_classes,
+        "customer_actions": customer_service.allowed_actions,
         "display_phone": display_phone,
     }
 
@@ -88,29 +88,6 @@ def can_manage_members():
 # --- The list -------------------------------------------------------------------------
 
 
-def status_counts(condition):
-    query = shop_query(Customer).with_only_columns(Customer.status, func.count())
-    if condition is not None:
-        query = query.where(condition)
-    counts = dict(db.session.execute(query.group_by(Customer.status)).all())
-    return {"": sum(counts.values()), **{status: counts.get(status, 0) for status, _ in TABS[1:]}}
-
-
-def refusal_counts(customers):
-    """How many COD parcels each of ``customers`` refused, by id, for those who refused any:
-    one query for the page (``order_service.refusals_count`` counts one customer's)."""
-    ids = [customer.id for customer in customers]
-    if not ids:
-        return {}
-    query = (
-        shop_query(Order)
-        .with_only_columns(Order.customer_id, func.count(Order.id))
-        .where(Order.status == OrderStatus.RETURNED, Order.customer_id.in_(ids))
-        .group_by(Order.customer_id)
-    )
-    return dict(db.session.execute(query).all())
-
-
 @bp.get("/customers")
 @staff_required()
 def customers():
@@ -118,25 +95,17 @@ def customers():
     if status not in set(CustomerStatus):
         status = ""
     q = search_text(request.args.get("q"))
-    condition = search_condition(q)
-    query = shop_query(Customer)
-    if condition is not None:
-        query = query.where(condition)
-    if status:
-        query = query.where(Customer.status == status)
-    # Newest first: a guest of long ago who registers today heads the waiting list.
-    query = query.order_by(Customer.joined_at.desc(), Customer.id.desc()).options(
-        selectinload(Customer.phones), selectinload(Customer.tags)
-    )
+    query = search_service.customers_query(shop=g.shop, q=q, status=status)
+    query = query.options(selectinload(Customer.phones), selectinload(Customer.tags))
     page = paginate(query, per_page=PER_PAGE)
     return render_template(
         "admin/customers.html",
         page=page,
-        refusals=refusal_counts(page.items),
+        refusals=order_service.refusal_counts(shop=g.shop, customers=page.items),
         status=status,
         q=q,
         tabs=TABS,
-        counts=status_counts(condition),
+        counts=search_service.customer_counts(shop=g.shop, q=q),
         can_manage=can_manage_members(),
         bulk_form=CustomerBulkForm(formdata=None),
     )
@@ -183,11 +152,6 @@ def customer_detail(customer_id):
             shop=g.shop, customer=customer, include_hidden=True
         ).limit(TIMELINE_LIMIT)
     ).all()
-    allowed = {
-        action
-        for action, (statuses, _target, _event) in customer_service.TRANSITIONS.items()
-        if customer.status in statuses
-    }
     return render_template(
         "admin/customer_detail.html",
         customer=customer,
@@ -195,7 +159,7 @@ def customer_detail(customer_id):
         emails=emails,
         favourites=favourites,
         **customer_orders(customer),
-        allowed=allowed if can_manage_members() else set(),
+        allowed=customer_service.allowed_actions(customer) if can_manage_members() else set(),
         can_manage=can_manage_members(),
         gender_label=GENDER_LABELS.get(customer.gender or "", ""),
         consent_source=CONSENT_SOURCES.get(

@@ -26,7 +26,7 @@ from wtforms import (
 from wtforms.validators import Optional
 
 from admin import bp
-from admin.common import acting_staff, search_condition
+from admin.common import acting_staff
 from core.auth import staff_required
 from core.extensions import db
 from core.forms import Form, max_length, required
@@ -39,6 +39,7 @@ from services.cart import check_stock, parse_quantity
 from services.order_status import METHOD_LABELS
 from services.phones import display_phone
 from services.places import province_names
+from services.search import customer_search
 
 LINE_ROWS = 5
 SEARCH_LIMIT = 20
@@ -108,7 +109,7 @@ def chosen_customer():
 
 
 def matching_customers(q):
-    condition = search_condition(q)
+    condition = customer_search(q)
     if condition is None:
         return []
     return db.session.scalars(

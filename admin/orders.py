@@ -4,30 +4,27 @@ timeline, and the changes a manager makes (the status, the payment).
 Anyone on the staff may look orders up; changing one sends the buyer an email and moves
 stock, so it needs a manager or the owner."""
 
-import re
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_
 from sqlalchemy.orm import selectinload
 
 from admin import bp
-from admin.common import PHONE_QUERY, acting_staff, first_error
+from admin.common import acting_staff, first_error
 from admin.order_forms import OrderPaidForm, OrderStatusForm
 from admin.timeline import timeline_line
 from core.auth import current_membership, staff_required
 from core.extensions import db
 from core.inputs import paginate, search_text
 from core.tenancy import get_for_shop_or_404, shop_query
-from models import Customer, CustomerEvent, Order, OrderStatus, PaymentStatus, Role, fold
+from models import CustomerEvent, Order, OrderStatus, PaymentStatus, Role
 from services import ServiceError
 from services import order_status as order_service
+from services import search as search_service
 
 PER_PAGE = 50
 ORDER_EVENTS = ("order_status_changed", "order_paid")
-NUMBER_QUERY = re.compile(r"^#\s*(\d{1,9})$")
 
 
 @bp.context_processor
@@ -45,56 +42,11 @@ def can_change_orders():
 # --- The list -------------------------------------------------------------------------
 
 
-def phone_digits(digits):
-    """The part of a Vietnamese number every way of writing it shares: 0912345678,
-    +84912345678 and 84912345678 all contain 912345678."""
-    if digits.startswith("84") and len(digits) >= 11:
-        return digits[2:]
-    if digits.startswith("0") and len(digits) >= 2:
-        return digits[1:]
-    return digits
-
-
-def order_search(q):
-    """By number (1001 or #1001), by phone in any format, or by the buyer's name with or
-    without accents. None: no search."""
-    q = (q or "").strip()
-    if not q:
-        return None
-    match = NUMBER_QUERY.match(q)
-    if match:
-        return Order.number == int(match.group(1))
-    digits = "".join(ch for ch in q if ch.isdigit())
-    if PHONE_QUERY.match(q) and digits:
-        conditions = []
-        if len(digits) <= 9:
-            conditions.append(Order.number == int(digits))
-        if len(digits) >= 3:
-            core = phone_digits(digits)
-            conditions.append(Order.phone.contains(core, autoescape=True))
-            conditions.append(Customer.search_text.contains(core, autoescape=True))
-        return or_(*conditions) if conditions else Order.id.is_(None)
-    words = fold(q).split()
-    # The customer's record is folded (accents off); the order's own copy of the name is
-    # matched as typed, for the orders of customers since deleted.
-    by_name = Order.full_name.icontains(q, autoescape=True)
-    if not words:
-        return by_name
-    return or_(
-        by_name, and_(*(Customer.search_text.contains(word, autoescape=True) for word in words))
-    )
-
-
 def parse_day(value):
     try:
         return date.fromisoformat((value or "").strip())
     except ValueError:
         return None
-
-
-def start_of(day):
-    """The first instant of ``day`` in the shop's time zone, in UTC."""
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(g.shop.timezone)).astimezone(UTC)
 
 
 @bp.get("/orders")
@@ -109,22 +61,9 @@ def orders():
         payment = ""
     day_from, day_to = parse_day(args.get("from")), parse_day(args.get("to"))
     q = search_text(args.get("q"))
-
-    query = shop_query(Order).outerjoin(
-        Customer, and_(Customer.id == Order.customer_id, Customer.shop_id == Order.shop_id)
+    query = search_service.orders_query(
+        shop=g.shop, q=q, status=status, payment=payment, day_from=day_from, day_to=day_to
     )
-    if status:
-        query = query.where(Order.status == status)
-    if payment:
-        query = query.where(Order.payment_status == payment)
-    if day_from:
-        query = query.where(Order.created_at >= start_of(day_from))
-    if day_to:
-        query = query.where(Order.created_at < start_of(day_to + timedelta(days=1)))
-    condition = order_search(q)
-    if condition is not None:
-        query = query.where(condition)
-    query = query.order_by(Order.created_at.desc(), Order.id.desc())
     page = paginate(query, per_page=PER_PAGE)
     filters = {
         "status": status or None,

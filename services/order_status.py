@@ -10,6 +10,7 @@ from sqlalchemy import func, update
 from core.extensions import db
 from core.i18n import register_status_labels
 from core.outbox import send_template
+from core.tenancy import for_shop
 from core.urls import external_url
 from models import (
     CustomerTag,
@@ -33,6 +34,7 @@ __all__ = [
     "customer_totals",
     "mark_paid",
     "next_statuses",
+    "refusal_counts",
     "refusals_count",
 ]
 
@@ -282,6 +284,21 @@ def refusals_count(customer):
         .where(Order.customer_id == customer.id)
         .where(Order.status == OrderStatus.RETURNED)
     )
+
+
+def refusal_counts(*, shop, customers):
+    """How many COD parcels each of ``customers`` refused, by id, for those who refused any:
+    one query for a page of customers (``refusals_count`` counts one customer's)."""
+    ids = [customer.id for customer in customers]
+    if not ids:
+        return {}
+    query = (
+        for_shop(Order, shop)
+        .with_only_columns(Order.customer_id, func.count(Order.id))
+        .where(Order.status == OrderStatus.RETURNED, Order.customer_id.in_(ids))
+        .group_by(Order.customer_id)
+    )
+    return dict(db.session.execute(query).all())
 
 
 def tag_refuser(*, shop, customer):
