@@ -268,8 +268,8 @@ def customer_totals(customer):
     """(total spent, number of orders) over the customer's orders that count: cancelled
     orders and refused parcels do not."""
     spent, count = db.session.execute(
-        db.select(func.coalesce(func.sum(Order.total), 0), func.count(Order.id))
-        .where(Order.shop_id == customer.shop_id)
+        for_shop(Order, customer.shop)
+        .with_only_columns(func.coalesce(func.sum(Order.total), 0), func.count(Order.id))
         .where(Order.customer_id == customer.id)
         .where(Order.status.not_in([str(s) for s in NOT_COUNTED]))
     ).one()
@@ -279,8 +279,8 @@ def customer_totals(customer):
 def refusals_count(customer):
     """How many of the customer's COD parcels came back refused."""
     return db.session.scalar(
-        db.select(func.count(Order.id))
-        .where(Order.shop_id == customer.shop_id)
+        for_shop(Order, customer.shop)
+        .with_only_columns(func.count(Order.id))
         .where(Order.customer_id == customer.id)
         .where(Order.status == OrderStatus.RETURNED)
     )

@@ -6,6 +6,7 @@ from core.extensions import db
 from core.inputs import one_line
 from core.outbox import send_template
 from core.passwords import burn_password_check
+from core.tenancy import for_shop
 from core.urls import external_url
 from models import RESERVED_SLUGS, Role, Shop, ShopMembership, StaffUser
 from models.shop import SLUG_RE
@@ -175,9 +176,9 @@ def remove_staff(*, shop, membership):
     """Take a person off the shop's staff; the last owner stays."""
     if membership.role == Role.OWNER:
         owners = db.session.scalar(
-            db.select(db.func.count())
-            .select_from(ShopMembership)
-            .where(ShopMembership.shop_id == shop.id, ShopMembership.role == Role.OWNER)
+            for_shop(ShopMembership, shop)
+            .where(ShopMembership.role == Role.OWNER)
+            .with_only_columns(db.func.count())
         )
         if owners <= 1:
             raise ServiceError(_l("A shop needs at least one owner."))
