@@ -5,19 +5,19 @@ Anyone on the staff may look customers up; approving, cancelling and reinstating
 may log in to the shop, so they need a manager or the owner (as the email about a new member
 goes to them only)."""
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func
 from sqlalchemy.orm import selectinload
 
 from admin import bp
-from admin.common import acting_staff, search_condition
+from admin.common import acting_staff
 from admin.forms import CustomerBulkForm, CustomerCancelForm
 from admin.timeline import timeline_line
 from core.auth import safe_next, staff_may, staff_required
 from core.extensions import db
 from core.forms import EmptyForm, first_error
+from core.i18n import register_status_labels
 from core.inputs import paginate, parse_id, search_text
 from core.tenancy import get_for_shop_or_404, shop_query
 from models import (
@@ -25,31 +25,28 @@ from models import (
     CustomerEvent,
     CustomerStatus,
     Order,
-    OrderStatus,
     OutboxMessage,
     Role,
 )
 from services import customers as customer_service
 from services import favourites as favourite_service
 from services import order_status as order_service
+from services import search as search_service
 from services.phones import display_phone
 
 PER_PAGE = 50
 MAX_BULK = 500
 TIMELINE_LIMIT = 200
 
-STATUS_LABELS = {
-    CustomerStatus.GUEST: _l("Guest"),
-    CustomerStatus.TEMPORARY: _l("Temporary"),
-    CustomerStatus.OFFICIAL: _l("Official"),
-    CustomerStatus.CANCELLED: _l("Cancelled"),
-}
-STATUS_COLOURS = {
-    CustomerStatus.GUEST: "secondary",
-    CustomerStatus.TEMPORARY: "warning",
-    CustomerStatus.OFFICIAL: "success",
-    CustomerStatus.CANCELLED: "danger",
-}
+register_status_labels(
+    "customer",
+    {
+        CustomerStatus.GUEST: _l("Guest"),
+        CustomerStatus.TEMPORARY: _l("Temporary"),
+        CustomerStatus.OFFICIAL: _l("Official"),
+        CustomerStatus.CANCELLED: _l("Cancelled"),
+    },
+)
 # The list's tabs, in the order a manager works through them: (status, label).
 TABS = [
     ("", _l("All")),
@@ -71,9 +68,8 @@ CONSENT_SOURCES = {
 @bp.context_processor
 def customer_helpers():
     return {
-        "customer_status_label": lambda s: STATUS_LABELS.get(s, s),
-        "customer_status_colour": lambda s: STATUS_COLOURS.get(s, "secondary"),
         "customer_tag_classes": tag_classes,
+        "customer_actions": customer_service.allowed_actions,
         "display_phone": display_phone,
     }
 
@@ -88,29 +84,6 @@ def tag_classes(name):
 # --- The list -------------------------------------------------------------------------
 
 
-def status_counts(condition):
-    query = shop_query(Customer).with_only_columns(Customer.status, func.count())
-    if condition is not None:
-        query = query.where(condition)
-    counts = dict(db.session.execute(query.group_by(Customer.status)).all())
-    return {"": sum(counts.values()), **{status: counts.get(status, 0) for status, _ in TABS[1:]}}
-
-
-def refusal_counts(customers):
-    """How many COD parcels each of ``customers`` refused, by id, for those who refused any:
-    one query for the page (``order_service.refusals_count`` counts one customer's)."""
-    ids = [customer.id for customer in customers]
-    if not ids:
-        return {}
-    query = (
-        shop_query(Order)
-        .with_only_columns(Order.customer_id, func.count(Order.id))
-        .where(Order.status == OrderStatus.RETURNED, Order.customer_id.in_(ids))
-        .group_by(Order.customer_id)
-    )
-    return dict(db.session.execute(query).all())
-
-
 @bp.get("/customers")
 @staff_required()
 def customers():
@@ -118,25 +91,17 @@ def customers():
     if status not in set(CustomerStatus):
         status = ""
     q = search_text(request.args.get("q"))
-    condition = search_condition(q)
-    query = shop_query(Customer)
-    if condition is not None:
-        query = query.where(condition)
-    if status:
-        query = query.where(Customer.status == status)
-    # Newest first: a guest of long ago who registers today heads the waiting list.
-    query = query.order_by(Customer.joined_at.desc(), Customer.id.desc()).options(
-        selectinload(Customer.phones), selectinload(Customer.tags)
-    )
+    query = search_service.customers_query(shop=g.shop, q=q, status=status)
+    query = query.options(selectinload(Customer.phones), selectinload(Customer.tags))
     page = paginate(query, per_page=PER_PAGE)
     return render_template(
         "admin/customers.html",
         page=page,
-        refusals=refusal_counts(page.items),
+        refusals=order_service.refusal_counts(shop=g.shop, customers=page.items),
         status=status,
         q=q,
         tabs=TABS,
-        counts=status_counts(condition),
+        counts=search_service.customer_counts(shop=g.shop, q=q),
         can_manage=staff_may(Role.MANAGER),
         bulk_form=CustomerBulkForm(formdata=None),
     )
@@ -183,11 +148,6 @@ def customer_detail(customer_id):
             shop=g.shop, customer=customer, include_hidden=True
         ).limit(TIMELINE_LIMIT)
     ).all()
-    allowed = {
-        action
-        for action, (statuses, _target, _event) in customer_service.TRANSITIONS.items()
-        if customer.status in statuses
-    }
     return render_template(
         "admin/customer_detail.html",
         customer=customer,
@@ -195,7 +155,7 @@ def customer_detail(customer_id):
         emails=emails,
         favourites=favourites,
         **customer_orders(customer),
-        allowed=allowed if staff_may(Role.MANAGER) else set(),
+        allowed=customer_service.allowed_actions(customer) if staff_may(Role.MANAGER) else set(),
         can_manage=staff_may(Role.MANAGER),
         gender_label=GENDER_LABELS.get(customer.gender or "", ""),
         consent_source=CONSENT_SOURCES.get(
@@ -209,23 +169,13 @@ def customer_detail(customer_id):
 # --- Status changes -------------------------------------------------------------------
 
 
-def load_for_change(customer_id):
-    """This shop's customer, locked until the commit, so two managers clicking at once
-    change (and email) the customer once."""
-    customer = db.session.scalar(
-        shop_query(Customer).where(Customer.id == customer_id).with_for_update()
-    )
-    if customer is None:
-        abort(404)
-    return customer
-
-
 def back_to(default):
     return safe_next(request.form.get("next"), url_for("admin.dashboard")) or default
 
 
 def change_one(customer_id, action, form, reason=None):
-    customer = load_for_change(customer_id)
+    # Locked until the commit: two managers clicking at once change (and email) it once.
+    customer = get_for_shop_or_404(Customer, customer_id, lock=True)
     target = back_to(url_for("admin.customer_detail", customer_id=customer.id))
     if not form.validate_on_submit():
         db.session.rollback()

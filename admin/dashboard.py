@@ -1,6 +1,6 @@
 """The admin's first page, and the progress of a background job that a page polls."""
 
-from flask import g, jsonify, render_template
+from flask import jsonify, render_template
 
 from admin import bp
 from core.auth import current_staff, staff_required
@@ -14,15 +14,11 @@ from services.shops import shops_of
 @staff_required()
 def dashboard():
     queued = db.session.scalar(
-        db.select(db.func.count())
-        .select_from(OutboxMessage)
-        .where(OutboxMessage.shop_id == g.shop.id, OutboxMessage.status == MailStatus.QUEUED)
+        shop_query(OutboxMessage)
+        .where(OutboxMessage.status == MailStatus.QUEUED)
+        .with_only_columns(db.func.count())
     )
-    staff_count = db.session.scalar(
-        db.select(db.func.count())
-        .select_from(ShopMembership)
-        .where(ShopMembership.shop_id == g.shop.id)
-    )
+    staff_count = db.session.scalar(shop_query(ShopMembership).with_only_columns(db.func.count()))
     waiting_members = db.session.scalar(
         shop_query(Customer)
         .where(Customer.status == CustomerStatus.TEMPORARY)

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from admin import bp
-from admin.common import acting_staff, search_condition
+from admin.common import acting_staff
 from admin.order_forms import OrderCreateForm, OrderLineRows
 from core.auth import staff_required
 from core.extensions import db
@@ -26,6 +26,7 @@ from models import Customer, CustomerStatus, Product, Role
 from services import ServiceError
 from services import orders as order_service
 from services.phones import display_phone
+from services.search import customer_search
 
 SEARCH_LIMIT = 20
 PRODUCT_LIMIT = 500
@@ -44,7 +45,7 @@ def chosen_customer():
 
 
 def matching_customers(q):
-    condition = search_condition(q)
+    condition = customer_search(q)
     if condition is None:
         return []
     return db.session.scalars(

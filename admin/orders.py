@@ -4,17 +4,14 @@ timeline, and the changes a manager makes (the status, the payment).
 Anyone on the staff may look orders up; changing one sends the buyer an email and moves
 stock, so it needs a manager or the owner."""
 
-import re
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_
 from sqlalchemy.orm import selectinload
 
 from admin import bp
-from admin.common import PHONE_QUERY, acting_staff
+from admin.common import acting_staff
 from admin.order_forms import OrderPaidForm, OrderStatusForm
 from admin.timeline import timeline_line
 from core.auth import staff_may, staff_required
@@ -22,21 +19,18 @@ from core.extensions import db
 from core.forms import first_error
 from core.inputs import paginate, search_text
 from core.tenancy import get_for_shop_or_404, shop_query
-from models import Customer, CustomerEvent, Order, OrderStatus, PaymentStatus, Role, fold
+from models import CustomerEvent, Order, OrderStatus, PaymentStatus, Role
 from services import ServiceError
 from services import order_status as order_service
+from services import search as search_service
 from services.events import ORDER_EVENTS
 
 PER_PAGE = 50
-NUMBER_QUERY = re.compile(r"^#\s*(\d{1,9})$")
 
 
 @bp.context_processor
 def order_helpers():
     return {
-        "order_status_label": order_service.status_label,
-        "order_status_colour": lambda s: order_service.STATUS_COLOURS.get(s, "secondary"),
-        "payment_status_label": lambda s: order_service.PAYMENT_LABELS.get(s, s),
         "payment_method_label": lambda m: order_service.METHOD_LABELS.get(m, m),
     }
 
@@ -44,56 +38,11 @@ def order_helpers():
 # --- The list -------------------------------------------------------------------------
 
 
-def phone_digits(digits):
-    """The part of a Vietnamese number every way of writing it shares: 0912345678,
-    +84912345678 and 84912345678 all contain 912345678."""
-    if digits.startswith("84") and len(digits) >= 11:
-        return digits[2:]
-    if digits.startswith("0") and len(digits) >= 2:
-        return digits[1:]
-    return digits
-
-
-def order_search(q):
-    """By number (1001 or #1001), by phone in any format, or by the buyer's name with or
-    without accents. None: no search."""
-    q = (q or "").strip()
-    if not q:
-        return None
-    match = NUMBER_QUERY.match(q)
-    if match:
-        return Order.number == int(match.group(1))
-    digits = "".join(ch for ch in q if ch.isdigit())
-    if PHONE_QUERY.match(q) and digits:
-        conditions = []
-        if len(digits) <= 9:
-            conditions.append(Order.number == int(digits))
-        if len(digits) >= 3:
-            core = phone_digits(digits)
-            conditions.append(Order.phone.contains(core, autoescape=True))
-            conditions.append(Customer.search_text.contains(core, autoescape=True))
-        return or_(*conditions) if conditions else Order.id.is_(None)
-    words = fold(q).split()
-    # The customer's record is folded (accents off); the order's own copy of the name is
-    # matched as typed, for the orders of customers since deleted.
-    by_name = Order.full_name.icontains(q, autoescape=True)
-    if not words:
-        return by_name
-    return or_(
-        by_name, and_(*(Customer.search_text.contains(word, autoescape=True) for word in words))
-    )
-
-
 def parse_day(value):
     try:
         return date.fromisoformat((value or "").strip())
     except ValueError:
         return None
-
-
-def start_of(day):
-    """The first instant of ``day`` in the shop's time zone, in UTC."""
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(g.shop.timezone)).astimezone(UTC)
 
 
 @bp.get("/orders")
@@ -108,22 +57,9 @@ def orders():
         payment = ""
     day_from, day_to = parse_day(args.get("from")), parse_day(args.get("to"))
     q = search_text(args.get("q"))
-
-    query = shop_query(Order).outerjoin(
-        Customer, and_(Customer.id == Order.customer_id, Customer.shop_id == Order.shop_id)
+    query = search_service.orders_query(
+        shop=g.shop, q=q, status=status, payment=payment, day_from=day_from, day_to=day_to
     )
-    if status:
-        query = query.where(Order.status == status)
-    if payment:
-        query = query.where(Order.payment_status == payment)
-    if day_from:
-        query = query.where(Order.created_at >= start_of(day_from))
-    if day_to:
-        query = query.where(Order.created_at < start_of(day_to + timedelta(days=1)))
-    condition = order_search(q)
-    if condition is not None:
-        query = query.where(condition)
-    query = query.order_by(Order.created_at.desc(), Order.id.desc())
     page = paginate(query, per_page=PER_PAGE)
     filters = {
         "status": status or None,
@@ -189,24 +125,11 @@ def order_detail(order_id):
 # --- Changes --------------------------------------------------------------------------
 
 
-def load_for_change(order_id):
-    """This shop's order, locked until the commit, so two managers clicking at once change
-    (and email) it once."""
-    order = db.session.scalar(
-        shop_query(Order)
-        .where(Order.id == order_id)
-        .options(selectinload(Order.lines))
-        .with_for_update()
-    )
-    if order is None:
-        abort(404)
-    return order
-
-
 @bp.post("/orders/<int:order_id>/status")
 @staff_required(Role.MANAGER)
 def order_status(order_id):
-    order = load_for_change(order_id)
+    # Locked until the commit: two managers clicking at once change (and email) it once.
+    order = get_for_shop_or_404(Order, order_id, lock=True)
     target = url_for("admin.order_detail", order_id=order.id)
     form = OrderStatusForm()
     if not form.validate_on_submit():
@@ -239,7 +162,8 @@ def order_status(order_id):
 @bp.post("/orders/<int:order_id>/paid")
 @staff_required(Role.MANAGER)
 def order_paid(order_id):
-    order = load_for_change(order_id)
+    # Locked until the commit: two managers clicking at once change (and email) it once.
+    order = get_for_shop_or_404(Order, order_id, lock=True)
     target = url_for("admin.order_detail", order_id=order.id)
     try:
         order_service.mark_paid(shop=g.shop, order=order, actor=acting_staff())

@@ -91,7 +91,7 @@ def create_bare_app(data_path):
         csrf_token=lambda: "bench-csrf-token",
         current_user=AnonymousUserMixin(),
         is_favourite=lambda product: False,
-        mail_status_label=str,
+        status_label=lambda kind, status: str(status),
         role_label=str,
     )
 

@@ -67,16 +67,21 @@ def shop_query(model):
     return for_shop(model, current_shop())
 
 
-def get_for_shop(model, id_, shop):
-    """``shop``'s row of ``model`` with this id (as given by anyone: see ``parse_id``)."""
+def get_for_shop(model, id_, shop, lock=False):
+    """``shop``'s row of ``model`` with this id (as given by anyone: see ``parse_id``), or
+    None. ``lock``: held until the commit, so two people changing it at once change it once."""
     id_ = parse_id(id_)
     if id_ is None:
         return None
-    return db.session.scalar(for_shop(model, shop).where(model.id == id_))
+    query = for_shop(model, shop).where(model.id == id_)
+    if lock:
+        query = query.with_for_update()
+    return db.session.scalar(query)
 
 
-def get_for_shop_or_404(model, id_):
-    row = get_for_shop(model, id_, current_shop())
+def get_for_shop_or_404(model, id_, lock=False):
+    """The current shop's row of ``model`` with this id; another shop's id is a 404."""
+    row = get_for_shop(model, id_, current_shop(), lock=lock)
     if row is None:
         abort(404)
     return row

@@ -262,12 +262,13 @@ def show_product(*, shop, product):
     product.hidden = False
 
 
-def product_has_orders(product):
+def product_has_orders(*, shop, product):
     """Whether an order line points at ``product``: such a product is hidden, never deleted."""
     return (
         db.session.scalar(
-            db.select(OrderLine.id)
-            .where(OrderLine.shop_id == product.shop_id, OrderLine.product_id == product.id)
+            for_shop(OrderLine, shop)
+            .with_only_columns(OrderLine.id)
+            .where(OrderLine.product_id == product.id)
             .limit(1)
         )
         is not None
@@ -278,7 +279,7 @@ def delete_product(*, shop, product):
     """Delete the product and its images; one that was ordered is hidden instead, so its
     orders keep their product. Returns ``"deleted"`` or ``"hidden"``."""
     _check_owner(shop, product)
-    if product_has_orders(product):
+    if product_has_orders(shop=shop, product=product):
         product.hidden = True
         return "hidden"
     files = [name for image in product.images for name in (image.filename, image.thumbnail)]

@@ -407,6 +407,13 @@ REFUSALS = {
 }
 
 
+def allowed_actions(customer):
+    """The status changes ``customer``'s status allows: some of approve, cancel, reinstate."""
+    return {
+        action for action, (statuses, _, _) in TRANSITIONS.items() if customer.status in statuses
+    }
+
+
 def change_status(*, shop, customer, actor, action, reason=None):
     """Approve, cancel or reinstate a member: the change, its event and its email."""
     allowed, target, record = TRANSITIONS[action]

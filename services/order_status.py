@@ -8,7 +8,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, update
 
 from core.extensions import db
+from core.i18n import register_status_labels
 from core.outbox import send_template
+from core.tenancy import for_shop
 from core.urls import external_url
 from models import (
     CustomerTag,
@@ -33,32 +35,32 @@ __all__ = [
     "customer_totals",
     "mark_paid",
     "next_statuses",
+    "refusal_counts",
     "refusals_count",
 ]
 
 # The tag a customer gets once they refused ``shop.refusal_tag_threshold`` COD parcels.
 REFUSAL_TAG = "hay hoàn"
 
-STATUS_LABELS = {
-    OrderStatus.PENDING: _l("Pending"),
-    OrderStatus.CONFIRMED: _l("Confirmed"),
-    OrderStatus.SHIPPING: _l("Shipping"),
-    OrderStatus.COMPLETED: _l("Completed"),
-    OrderStatus.CANCELLED: _l("Cancelled"),
-    OrderStatus.RETURNED: _l("Returned"),
-}
-STATUS_COLOURS = {
-    OrderStatus.PENDING: "warning",
-    OrderStatus.CONFIRMED: "info",
-    OrderStatus.SHIPPING: "primary",
-    OrderStatus.COMPLETED: "success",
-    OrderStatus.CANCELLED: "secondary",
-    OrderStatus.RETURNED: "danger",
-}
-PAYMENT_LABELS = {
-    PaymentStatus.UNPAID: _l("Unpaid"),
-    PaymentStatus.PAID: _l("Paid"),
-}
+# The names of the statuses, for the emails and messages written here and for the pages.
+STATUS_LABELS = register_status_labels(
+    "order",
+    {
+        OrderStatus.PENDING: _l("Pending"),
+        OrderStatus.CONFIRMED: _l("Confirmed"),
+        OrderStatus.SHIPPING: _l("Shipping"),
+        OrderStatus.COMPLETED: _l("Completed"),
+        OrderStatus.CANCELLED: _l("Cancelled"),
+        OrderStatus.RETURNED: _l("Returned"),
+    },
+)
+PAYMENT_LABELS = register_status_labels(
+    "payment",
+    {
+        PaymentStatus.UNPAID: _l("Unpaid"),
+        PaymentStatus.PAID: _l("Paid"),
+    },
+)
 METHOD_LABELS = {
     PaymentMethod.COD: _l("Cash on delivery (COD)"),
     PaymentMethod.BANK_TRANSFER: _l("Bank transfer"),
@@ -263,8 +265,8 @@ def customer_totals(customer):
     """(total spent, number of orders) over the customer's orders that count: cancelled
     orders and refused parcels do not."""
     spent, count = db.session.execute(
-        db.select(func.coalesce(func.sum(Order.total), 0), func.count(Order.id))
-        .where(Order.shop_id == customer.shop_id)
+        for_shop(Order, customer.shop)
+        .with_only_columns(func.coalesce(func.sum(Order.total), 0), func.count(Order.id))
         .where(Order.customer_id == customer.id)
         .where(Order.status.not_in([str(s) for s in NOT_COUNTED]))
     ).one()
@@ -274,11 +276,26 @@ def customer_totals(customer):
 def refusals_count(customer):
     """How many of the customer's COD parcels came back refused."""
     return db.session.scalar(
-        db.select(func.count(Order.id))
-        .where(Order.shop_id == customer.shop_id)
+        for_shop(Order, customer.shop)
+        .with_only_columns(func.count(Order.id))
         .where(Order.customer_id == customer.id)
         .where(Order.status == OrderStatus.RETURNED)
     )
+
+
+def refusal_counts(*, shop, customers):
+    """How many COD parcels each of ``customers`` refused, by id, for those who refused any:
+    one query for a page of customers (``refusals_count`` counts one customer's)."""
+    ids = [customer.id for customer in customers]
+    if not ids:
+        return {}
+    query = (
+        for_shop(Order, shop)
+        .with_only_columns(Order.customer_id, func.count(Order.id))
+        .where(Order.status == OrderStatus.RETURNED, Order.customer_id.in_(ids))
+        .group_by(Order.customer_id)
+    )
+    return dict(db.session.execute(query).all())
 
 
 def tag_refuser(*, shop, customer):

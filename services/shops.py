@@ -191,9 +191,9 @@ def remove_staff(*, shop, membership):
     """Take a person off the shop's staff; the last owner stays."""
     if membership.role == Role.OWNER:
         owners = db.session.scalar(
-            db.select(db.func.count())
-            .select_from(ShopMembership)
-            .where(ShopMembership.shop_id == shop.id, ShopMembership.role == Role.OWNER)
+            for_shop(ShopMembership, shop)
+            .where(ShopMembership.role == Role.OWNER)
+            .with_only_columns(db.func.count())
         )
         if owners <= 1:
             raise ServiceError(_l("A shop needs at least one owner."))

@@ -32,8 +32,12 @@ def recent_orders(customer):
     return db.session.scalars(member_orders(customer).limit(RECENT)).all()
 
 
-def own_order_or_404(customer, number):
-    order = db.session.scalar(member_orders(customer).where(Order.number == number))
+def own_order_or_404(customer, number, lock=False):
+    """The member's order of this number; ``lock``: held until the commit."""
+    query = member_orders(customer).where(Order.number == number)
+    if lock:
+        query = query.with_for_update()
+    order = db.session.scalar(query)
     if order is None:
         abort(404)
     return order
@@ -42,9 +46,6 @@ def own_order_or_404(customer, number):
 @bp.context_processor
 def order_helpers():
     return {
-        "order_status_label": order_service.status_label,
-        "order_status_colour": lambda s: order_service.STATUS_COLOURS.get(s, "secondary"),
-        "payment_status_label": lambda s: order_service.PAYMENT_LABELS.get(s, s),
         "payment_method_label": lambda m: order_service.METHOD_LABELS.get(m, m),
         "member_recent_orders": recent_orders,
     }
@@ -89,14 +90,7 @@ def account_order(number):
 @customer_required
 def account_order_cancel(number):
     customer = current_customer()
-    order = db.session.scalar(
-        member_orders(customer)
-        .where(Order.number == number)
-        .options(selectinload(Order.lines))
-        .with_for_update()
-    )
-    if order is None:
-        abort(404)
+    order = own_order_or_404(customer, number, lock=True)
     target = url_for("storefront.account_order", number=order.number)
     try:
         order_service.cancel_by_customer(shop=g.shop, order=order, customer=customer)

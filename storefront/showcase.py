@@ -194,15 +194,15 @@ def load_views(shop, *where):
     """Copies of the shop's visible products (those matching ``where``, or all), by slug,
     with their images and collections: three reads of plain columns."""
     rows = db.session.execute(
-        select(*PRODUCT_COLUMNS).where(
-            Product.shop_id == shop.id, Product.hidden.is_(False), *where
-        )
+        for_shop(Product, shop)
+        .with_only_columns(*PRODUCT_COLUMNS)
+        .where(Product.hidden.is_(False), *where)
     ).all()
     if not rows:
         return {}
     images_query = (
-        select(ProductImage.product_id, ProductImage.filename, ProductImage.thumbnail)
-        .where(ProductImage.shop_id == shop.id)
+        for_shop(ProductImage, shop)
+        .with_only_columns(ProductImage.product_id, ProductImage.filename, ProductImage.thumbnail)
         .order_by(ProductImage.position, ProductImage.id)
     )
     links_query = (
@@ -234,8 +234,9 @@ def load_views(shop, *where):
 
 def load_catalog(shop):
     """Every product a shopper may see, by slug; ``TOO_BIG`` past ``WHOLE_CATALOG_LIMIT``."""
-    visible = and_(Product.shop_id == shop.id, Product.hidden.is_(False))
-    count = db.session.scalar(select(func.count()).select_from(Product).where(visible))
+    count = db.session.scalar(
+        for_shop(Product, shop).where(Product.hidden.is_(False)).with_only_columns(func.count())
+    )
     return TOO_BIG if count > WHOLE_CATALOG_LIMIT else load_views(shop)
 
 

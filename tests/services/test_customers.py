@@ -1066,3 +1066,17 @@ def test_a_changed_email_is_kept_with_the_callers_other_work(app, shop):
             ("member_confirm_email", "moi@example.com"),
             ("member_email_changed", EMAIL),
         ]
+
+
+@pytest.mark.parametrize(
+    ("status", "actions"),
+    [
+        (CustomerStatus.GUEST, set()),
+        (CustomerStatus.TEMPORARY, {"approve", "cancel"}),
+        (CustomerStatus.OFFICIAL, {"cancel"}),
+        (CustomerStatus.CANCELLED, {"reinstate"}),
+    ],
+)
+def test_a_customers_status_says_which_changes_it_allows(status, actions):
+    customer = Customer(status=status)
+    assert svc.allowed_actions(customer) == actions

@@ -3,7 +3,7 @@
 import pytest
 
 from services import ServiceError
-from services.phones import InvalidPhone, display_phone, normalise_phone
+from services.phones import InvalidPhone, display_phone, normalise_phone, phone_search_digits
 
 
 @pytest.mark.parametrize(
@@ -80,3 +80,27 @@ def test_display_phone_leaves_something_unparseable_as_it_is():
 
 def test_display_then_normalise_gives_the_number_back():
     assert normalise_phone(display_phone("+84912345678")) == "+84912345678"
+
+
+@pytest.mark.parametrize(
+    ("typed", "digits"),
+    [
+        ("0912 345 678", "912345678"),
+        ("+84 912-345-678", "912345678"),
+        ("84912345678", "912345678"),
+        ("912345678", "912345678"),
+        ("+84 0912 345 678", "912345678"),
+        ("(091) 234.5678", "912345678"),
+        ("345 678", "345678"),
+        ("0912", "912"),
+        ("84912", "84912"),
+    ],
+)
+def test_a_phone_search_looks_for_the_digits_every_stored_form_holds(typed, digits):
+    assert phone_search_digits(typed) == digits
+    assert digits in "+84912345678" or digits in "0912345678"
+
+
+@pytest.mark.parametrize("typed", ["", None, "12", "nguyen", "0912 abc", "an@example.com", "..."])
+def test_what_is_not_a_phone_is_not_searched_as_one(typed):
+    assert phone_search_digits(typed) is None
