@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Date,
     ForeignKey,
     Index,
@@ -107,8 +108,25 @@ class Customer(SessionUser, TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Names, email, code and phones folded by ``fold``: what the admin search looks in.
     search_text: Mapped[str] = mapped_column(Text, default="")
+    company: Mapped[str] = mapped_column(String(200), default="")
+    # At most one group ("nhóm khách hàng"); the staff member who looks after the customer.
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customer_groups.id", ondelete="SET NULL"), index=True
+    )
+    assigned_staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL"), index=True
+    )
+    # Derived, kept so that a list of a million customers filters and sorts by them: the
+    # province of the default address, and the orders that count (not cancelled, not refused;
+    # ``services.order_status.refresh_totals``).
+    province: Mapped[str | None] = mapped_column(String(120))
+    total_spent: Mapped[int] = mapped_column(BigInteger, default=0)
+    orders_count: Mapped[int] = mapped_column(default=0)
+    last_order_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     shop = relationship("Shop")
+    group: Mapped["CustomerGroup | None"] = relationship()
+    assigned_staff = relationship("StaffUser")
     phones: Mapped[list["CustomerPhone"]] = relationship(
         back_populates="customer",
         cascade="all, delete-orphan",
@@ -120,7 +138,12 @@ class Customer(SessionUser, TimestampMixin, db.Model):
         order_by="(Address.is_default.desc(), Address.id)",
     )
     tags: Mapped[list["CustomerTag"]] = relationship(
-        back_populates="customer", cascade="all, delete-orphan", order_by="CustomerTag.name"
+        back_populates="customer", cascade="all, delete-orphan", order_by="CustomerTag.id"
+    )
+    notes: Mapped[list["CustomerNote"]] = relationship(
+        back_populates="customer",
+        cascade="all, delete-orphan",
+        order_by="(CustomerNote.created_at.desc(), CustomerNote.id.desc())",
     )
     events: Mapped[list["CustomerEvent"]] = relationship(
         back_populates="customer",
@@ -174,11 +197,23 @@ class Customer(SessionUser, TimestampMixin, db.Model):
     def check_password(self, password):
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 
+    @property
+    def tag_names(self):
+        return [link.name for link in self.tags]
+
     def refresh_search(self):
         parts = [self.last_name, self.first_name, self.email, self.code]
         parts += [phone.number for phone in self.phones]
         parts += ["0" + phone.number[3:] for phone in self.phones if phone.number.startswith("+84")]
         self.search_text = fold(" ".join(p for p in parts if p))
+
+    def refresh_province(self):
+        """A customer's province is the province of their default address."""
+        address = next((a for a in self.addresses if a.is_default), None)
+        address = address or (self.addresses[0] if self.addresses else None)
+        province = address.province if address is not None else None
+        if (province or None) != self.province:
+            self.province = province or None
 
     def __repr__(self):
         return f"<Customer {self.code} {self.status}>"
@@ -191,6 +226,26 @@ Index("ix_customers_shop_id_joined_at", Customer.shop_id, Customer.joined_at)
 Index(
     "ix_customers_shop_id_status_joined_at", Customer.shop_id, Customer.status, Customer.joined_at
 )
+# The list's other sort orders and filters.
+Index("ix_customers_shop_id_total_spent", Customer.shop_id, Customer.total_spent)
+Index("ix_customers_shop_id_orders_count", Customer.shop_id, Customer.orders_count)
+Index("ix_customers_shop_id_last_order_at", Customer.shop_id, Customer.last_order_at)
+Index("ix_customers_shop_id_province", Customer.shop_id, Customer.province)
+
+
+class CustomerGroup(TimestampMixin, db.Model):
+    """A shop's group of customers ("Khách sỉ", "Đại lý"…): a customer is in at most one."""
+
+    __tablename__ = "customer_groups"
+    __table_args__ = (UniqueConstraint("shop_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    def __repr__(self):
+        return f"<CustomerGroup {self.name}>"
 
 
 class CustomerPhone(db.Model):
@@ -270,28 +325,86 @@ def _refresh_customer_search(session, flush_context, instances):
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Customer):
             touched.add(obj)
-        elif isinstance(obj, CustomerPhone) and obj.customer is not None:
+        elif isinstance(obj, CustomerPhone | Address) and obj.customer is not None:
             touched.add(obj.customer)
     for customer in touched:
         if customer not in session.deleted:
             customer.refresh_search()
+            customer.refresh_province()
+
+
+class Tag(db.Model):
+    """One of a shop's labels for customers ("VIP", "tiềm năng", "hay hoàn"…); every new shop
+    starts with ``DEFAULT_TAGS``."""
+
+    __tablename__ = "tags"
+    __table_args__ = (UniqueConstraint("shop_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self):
+        return f"<Tag {self.name}>"
 
 
 class CustomerTag(db.Model):
-    """A label on a customer ("VIP", "hay hoàn"…), for filtering and segments."""
+    """A tag on a customer, for filtering and segments."""
 
     __tablename__ = "customer_tags"
-    __table_args__ = (UniqueConstraint("customer_id", "name"),)
+    __table_args__ = (UniqueConstraint("customer_id", "tag_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
     customer_id: Mapped[int] = mapped_column(
         ForeignKey("customers.id", ondelete="CASCADE"), index=True
     )
-    name: Mapped[str] = mapped_column(String(60))
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     customer: Mapped[Customer] = relationship(back_populates="tags")
+    tag: Mapped[Tag] = relationship(lazy="joined")
+
+    @property
+    def name(self):
+        return self.tag.name
+
+
+class CustomerNote(TimestampMixin, db.Model):
+    """An internal note on a customer ("Trao đổi"): staff only, never shown to the shopper
+    nor written in an email to them."""
+
+    __tablename__ = "customer_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), index=True
+    )
+    staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text)
+
+    customer: Mapped[Customer] = relationship(back_populates="notes")
+    staff = relationship("StaffUser")
+
+
+class CustomerSegment(TimestampMixin, db.Model):
+    """A saved filter of the customer list, by name: the list, emails and exports reuse it."""
+
+    __tablename__ = "customer_segments"
+    __table_args__ = (UniqueConstraint("shop_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    # The list's query string without page and sort, e.g. ``status=official&tag=12``.
+    query: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
 
 
 class RegistrationClaim(db.Model):

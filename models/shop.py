@@ -5,7 +5,7 @@ import re
 import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash
 
@@ -130,6 +130,8 @@ class ShopMembership(TimestampMixin, db.Model):
         ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
     )
     role: Mapped[str] = mapped_column(String(20), default=Role.STAFF)
+    # The columns this staff member chose to see in the customer list (None: the default).
+    customer_columns: Mapped[list | None] = mapped_column(JSON)
 
     shop: Mapped[Shop] = relationship(back_populates="memberships")
     staff: Mapped[StaffUser] = relationship(back_populates="memberships")

@@ -13,7 +13,6 @@ from core.outbox import send_template
 from core.tenancy import for_shop
 from core.urls import external_url
 from models import (
-    CustomerTag,
     Order,
     OrderStatus,
     PaymentMethod,
@@ -27,6 +26,8 @@ from services import ServiceError, events
 from services.customers import InvalidTransition
 from services.notifications import email_customer
 from services.order_access import member_can_see
+from services.tags import REFUSAL_TAG, tag_customer, tag_named
+from services.totals import NOT_COUNTED, customer_totals, refresh_totals
 
 __all__ = [
     "InvalidTransition",
@@ -39,8 +40,6 @@ __all__ = [
     "refusals_count",
 ]
 
-# The tag a customer gets once they refused ``shop.refusal_tag_threshold`` COD parcels.
-REFUSAL_TAG = "hay hoàn"
 
 # The names of the statuses, for the emails and messages written here and for the pages.
 STATUS_LABELS = register_status_labels(
@@ -74,8 +73,6 @@ TRANSITIONS = {
 }
 # Statuses that put the goods back on the shelf.
 RESTOCKING = (OrderStatus.CANCELLED, OrderStatus.RETURNED)
-# Orders in these statuses do not count toward a customer's totals.
-NOT_COUNTED = (OrderStatus.CANCELLED, OrderStatus.RETURNED)
 
 
 def email_subject(status, number, shop):
@@ -168,6 +165,8 @@ def _change(*, shop, order, status, staff, by):
             actor="customer" if by == "customer" else "system",
             staff=staff,
         )
+    if customer is not None:
+        refresh_totals(customer)
     email_buyer(shop=shop, order=order, status=status)
     if status == OrderStatus.RETURNED and customer is not None:
         tag_refuser(shop=shop, customer=customer)
@@ -261,18 +260,6 @@ def mark_paid(*, shop, order, actor):
 # --- A customer's orders in numbers ---------------------------------------------------
 
 
-def customer_totals(customer):
-    """(total spent, number of orders) over the customer's orders that count: cancelled
-    orders and refused parcels do not."""
-    spent, count = db.session.execute(
-        for_shop(Order, customer.shop)
-        .with_only_columns(func.coalesce(func.sum(Order.total), 0), func.count(Order.id))
-        .where(Order.customer_id == customer.id)
-        .where(Order.status.not_in([str(s) for s in NOT_COUNTED]))
-    ).one()
-    return int(spent), int(count)
-
-
 def refusals_count(customer):
     """How many of the customer's COD parcels came back refused."""
     return db.session.scalar(
@@ -304,12 +291,12 @@ def tag_refuser(*, shop, customer):
     threshold = shop.refusal_tag_threshold or 0
     if threshold <= 0:
         return None
-    if any(tag.name == REFUSAL_TAG for tag in customer.tags):
+    tag = tag_named(shop, REFUSAL_TAG)
+    if any(link.tag is tag for link in customer.tags):
         return None
     refusals = refusals_count(customer)
     if refusals < threshold:
         return None
-    tag = CustomerTag(shop_id=shop.id, name=REFUSAL_TAG)
-    customer.tags.append(tag)
+    tag_customer(customer, tag)
     events.tag_added(customer=customer, name=REFUSAL_TAG, refusals=refusals)
     return tag

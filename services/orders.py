@@ -44,6 +44,7 @@ from services.emails import normalise_email
 from services.notifications import email_customer
 from services.phones import normalise_phone
 from services.places import current_province
+from services.totals import refresh_totals
 
 SOURCES = ("guest", "member", "admin")
 MAX_LINES = 100
@@ -479,6 +480,7 @@ def _write_order(
     order.cancelled_member_email = buyer.status == CustomerStatus.CANCELLED
     db.session.add(order)
     events.order_placed(customer=buyer, order=order, staff=staff)
+    refresh_totals(buyer)
     return order
 
 

@@ -13,6 +13,7 @@ from models.shop import SLUG_RE
 from services import ServiceError
 from services.catalog import parse_amount
 from services.emails import normalise_email
+from services.tags import add_default_tags
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -136,6 +137,7 @@ def _new_shop(slug, name, owner, locale):
     db.session.add(shop)
     db.session.add(ShopMembership(shop=shop, staff=owner, role=Role.OWNER))
     db.session.flush()
+    add_default_tags(shop)
     return shop
 
 

@@ -9,6 +9,7 @@ from models import Address, Customer, CustomerStatus, Order, OrderLine, Shop, ut
 from services import catalog as catalog_service
 from services import customers as customer_service
 from services.shops import add_staff, create_shop
+from services.totals import refresh_totals
 
 PASSWORD = "correct horse 42"
 MEMBER_EMAIL = "minh.anh@example.com"
@@ -231,5 +232,7 @@ def make_order(
         order.subtotal = sum(line.price * line.quantity for line in lines)
         order.total = order.subtotal + shipping_fee
         db.session.add(order)
+        if customer_id is not None:
+            refresh_totals(db.session.get(Customer, customer_id))
         db.session.commit()
         return OrderInfo(order.id, order.number, order.token, shop_row.slug)

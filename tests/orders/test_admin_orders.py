@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from core.extensions import db
-from models import CustomerTag, Order, OutboxMessage
+from models import Customer, Order, OutboxMessage
+from services.tags import tag_customer, tag_named
 from tests.orders import mails
 from tests.orders.conftest import Line
 
@@ -159,8 +160,9 @@ def test_the_order_shows_the_buyers_refusal_tag_in_red(
     app, client, auth, shop, staff_member, buyer, make_order
 ):
     with app.app_context():
-        db.session.add(CustomerTag(shop_id=shop.id, customer_id=buyer, name="hay hoàn"))
-        db.session.add(CustomerTag(shop_id=shop.id, customer_id=buyer, name="khách sỉ"))
+        customer = db.session.get(Customer, buyer)
+        tag_customer(customer, tag_named(shop, "hay hoàn"))
+        tag_customer(customer, tag_named(shop, "khách sỉ"))
         db.session.commit()
     order = make_order(shop, customer_id=buyer)
     auth.login_staff(staff_member)
