@@ -2,11 +2,12 @@
 renamed, merged and deleted in one place."""
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, insert, literal
 
 from core.extensions import db
 from core.inputs import one_line
 from core.tenancy import for_shop
-from models import CustomerTag, Tag
+from models import CustomerTag, Tag, utcnow
 from services import ServiceError
 
 # The tag of a customer who refused ``shop.refusal_tag_threshold`` COD parcels.
@@ -62,3 +63,93 @@ def tag_customer(customer, tag):
         return False
     customer.tags.append(CustomerTag(shop_id=customer.shop_id, tag=tag))
     return True
+
+
+def tags_with_counts(shop):
+    """The shop's tags by name, each with how many customers carry it."""
+    counts = (
+        db.select(CustomerTag.tag_id, func.count(CustomerTag.id).label("n"))
+        .where(CustomerTag.shop_id == shop.id)
+        .group_by(CustomerTag.tag_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        for_shop(Tag, shop)
+        .add_columns(func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.tag_id == Tag.id)
+        .order_by(Tag.name)
+    ).all()
+    return [(tag, count) for tag, count in rows]
+
+
+def _check_shop(shop, tag):
+    if tag.shop_id != shop.id:
+        raise ServiceError(_l("This tag belongs to another shop."))
+
+
+def rename_tag(*, shop, tag, name):
+    """Rename a tag everywhere it is used. To the name of another of the shop's tags, the
+    two become one (as ``merge_tags``). Returns the tag that remains."""
+    _check_shop(shop, tag)
+    name = clean_name(name)
+    other = find_tag(shop, name)
+    if other is not None and other is not tag:
+        merge_tags(shop=shop, sources=[tag], target=other)
+        return other
+    tag.name = name
+    return tag
+
+
+def merge_tags(*, shop, sources, target):
+    """Put ``target`` on every customer of ``sources`` and delete them. Returns how many
+    customers gained ``target``."""
+    _check_shop(shop, target)
+    sources = [tag for tag in sources if tag is not target]
+    for tag in sources:
+        _check_shop(shop, tag)
+    if not sources:
+        return 0
+    source_ids = [tag.id for tag in sources]
+    already = db.select(CustomerTag.customer_id).where(CustomerTag.tag_id == target.id)
+    newcomers = (
+        db.select(CustomerTag.customer_id)
+        .where(
+            CustomerTag.shop_id == shop.id,
+            CustomerTag.tag_id.in_(source_ids),
+            CustomerTag.customer_id.not_in(already),
+        )
+        .distinct()
+        .subquery()
+    )
+    db.session.flush()
+    gained = db.session.scalar(db.select(func.count()).select_from(newcomers))
+    db.session.execute(
+        insert(CustomerTag).from_select(
+            ["shop_id", "customer_id", "tag_id", "created_at"],
+            db.select(
+                literal(shop.id), newcomers.c.customer_id, literal(target.id), literal(utcnow())
+            ),
+        )
+    )
+    db.session.execute(
+        delete(CustomerTag)
+        .where(CustomerTag.shop_id == shop.id, CustomerTag.tag_id.in_(source_ids))
+        .execution_options(synchronize_session=False)
+    )
+    for tag in sources:
+        db.session.delete(tag)
+    db.session.expire_all()
+    return gained
+
+
+def delete_tag(*, shop, tag):
+    """Delete the tag from the shop and from every customer. Returns how many carried it."""
+    _check_shop(shop, tag)
+    removed = db.session.execute(
+        delete(CustomerTag)
+        .where(CustomerTag.shop_id == shop.id, CustomerTag.tag_id == tag.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.delete(tag)
+    db.session.expire_all()
+    return removed
