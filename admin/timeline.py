@@ -225,6 +225,41 @@ def _tag_added(event, data):
     return "bi-tag", text, False
 
 
+@describes(CustomerEvents.TAG_REMOVED)
+def _tag_removed(event, data):
+    return "bi-tag", _("Tag “%(name)s” removed", name=data.get("name", "")), False
+
+
+@describes(CustomerEvents.GROUP_CHANGED)
+def _group_changed(event, data):
+    if data.get("group"):
+        return "bi-people", _("Moved to the group “%(name)s”", name=data["group"]), False
+    return "bi-people", _("Taken out of their group"), False
+
+
+@describes(CustomerEvents.STAFF_ASSIGNED)
+def _staff_assigned(event, data):
+    if data.get("assignee"):
+        text = _("Assigned to %(name)s", name=data["assignee"])
+        return "bi-person-badge", text, False
+    return "bi-person-badge", _("No longer assigned to a staff member"), False
+
+
+@describes(CustomerEvents.NOTE_ADDED)
+def _note_added(event, data):
+    return "bi-chat-left-text", _("Note: %(text)s", text=data.get("text", "")), False
+
+
+@describes(CustomerEvents.NOTE_EDITED)
+def _note_edited(event, data):
+    return "bi-chat-left-text", _("Note edited: %(text)s", text=data.get("text", "")), False
+
+
+@describes(CustomerEvents.NOTE_DELETED)
+def _note_deleted(event, data):
+    return "bi-chat-left-text", _("A note was deleted"), False
+
+
 def actor_label(event, names_actor):
     """Who did it, when the sentence does not say: a staff member or the customer (what the
     system did needs no name)."""

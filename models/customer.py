@@ -62,6 +62,12 @@ class CustomerEvents(enum.StrEnum):
     ORDER_STATUS_CHANGED = "order_status_changed"
     ORDER_PAID = "order_paid"
     TAG_ADDED = "tag_added"
+    TAG_REMOVED = "tag_removed"
+    GROUP_CHANGED = "group_changed"
+    STAFF_ASSIGNED = "staff_assigned"
+    NOTE_ADDED = "note_added"
+    NOTE_EDITED = "note_edited"
+    NOTE_DELETED = "note_deleted"
 
 
 class Gender(enum.StrEnum):

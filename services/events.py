@@ -202,6 +202,69 @@ def order_paid(*, customer, order, staff=None):
     )
 
 
-def tag_added(*, customer, name, refusals):
-    """The system tagged the customer; ``refusals``: the refused parcels that made it."""
-    return record(customer=customer, type=CustomerEvents.TAG_ADDED, name=name, refusals=refusals)
+def tag_added(*, customer, name, refusals=None, staff=None):
+    """A staff member tagged the customer, or the system did after ``refusals`` refused
+    parcels."""
+    data = {"name": name}
+    if refusals is not None:
+        data["refusals"] = refusals
+    return record(customer=customer, type=CustomerEvents.TAG_ADDED, staff=staff, **data)
+
+
+def tag_removed(*, customer, name, staff):
+    return record(customer=customer, type=CustomerEvents.TAG_REMOVED, staff=staff, name=name)
+
+
+# --- What the shop keeps about the customer -------------------------------------------
+
+# How much of a note the timeline keeps: enough to recognise it.
+NOTE_EXCERPT = 120
+
+
+def _excerpt(text):
+    text = " ".join((text or "").split())
+    return text if len(text) <= NOTE_EXCERPT else text[: NOTE_EXCERPT - 1] + "…"
+
+
+def group_changed(*, customer, group, staff):
+    """``group``: the customer's new group, or None when they left theirs."""
+    return record(
+        customer=customer,
+        type=CustomerEvents.GROUP_CHANGED,
+        staff=staff,
+        group=group.name if group is not None else None,
+    )
+
+
+def staff_assigned(*, customer, assignee, staff):
+    """``assignee``: the staff member who now looks after the customer, or None."""
+    return record(
+        customer=customer,
+        type=CustomerEvents.STAFF_ASSIGNED,
+        staff=staff,
+        assignee=assignee.display_name if assignee is not None else None,
+    )
+
+
+def note_added(*, customer, note, staff):
+    return record(
+        customer=customer,
+        type=CustomerEvents.NOTE_ADDED,
+        staff=staff,
+        note_id=note.id,
+        text=_excerpt(note.body),
+    )
+
+
+def note_edited(*, customer, note, staff):
+    return record(
+        customer=customer,
+        type=CustomerEvents.NOTE_EDITED,
+        staff=staff,
+        note_id=note.id,
+        text=_excerpt(note.body),
+    )
+
+
+def note_deleted(*, customer, note, staff):
+    return record(customer=customer, type=CustomerEvents.NOTE_DELETED, staff=staff, note_id=note.id)

@@ -43,6 +43,12 @@ LINES_EXPECTED = {
     "order_status_changed": ("bi-bag", "Order #1001: Pending → Confirmed", STAFF),
     "order_paid": ("bi-cash-coin", "Order #1001 marked as paid", STAFF),
     "tag_added": ("bi-tag", "Tagged “hay hoàn” after 3 refused parcels", None),
+    "tag_removed": ("bi-tag", "Tag “VIP” removed", STAFF),
+    "group_changed": ("bi-people", "Moved to the group “Khách sỉ”", STAFF),
+    "staff_assigned": ("bi-person-badge", "Assigned to Chủ Thời Trang Mai", STAFF),
+    "note_added": ("bi-chat-left-text", "Note: Gọi trước khi giao", STAFF),
+    "note_edited": ("bi-chat-left-text", "Note edited: Gọi trước khi giao", STAFF),
+    "note_deleted": ("bi-chat-left-text", "A note was deleted", STAFF),
 }
 
 

@@ -11,6 +11,8 @@ from models import (
     Customer,
     CustomerEvent,
     CustomerEvents,
+    CustomerGroup,
+    CustomerNote,
     CustomerStatus,
     Order,
     OrderStatus,
@@ -23,11 +25,21 @@ from tests.factories import add_address, make_member, make_order
 def make_rows(app, shop, owner):
     """The ids of what events are about: a member, the owner, an order and an address."""
     member = make_member(app, shop, "an@example.com")
+    with app.app_context():
+        group = CustomerGroup(shop_id=shop.id, name="Khách sỉ")
+        note = CustomerNote(
+            shop_id=shop.id, customer_id=member.id, staff_id=owner.id, body="Gọi trước  khi giao"
+        )
+        db.session.add_all([group, note])
+        db.session.commit()
+        group_id, note_id = group.id, note.id
     return SimpleNamespace(
         customer=member.id,
         staff=owner.id,
         order=make_order(app, shop, customer_id=member.id).id,
         address=add_address(app, member.id),
+        group=group_id,
+        note=note_id,
     )
 
 
@@ -42,6 +54,8 @@ def rows(ids):
         staff=db.session.get(StaffUser, ids.staff),
         order=db.session.get(Order, ids.order),
         address=db.session.get(Address, ids.address),
+        group=db.session.get(CustomerGroup, ids.group),
+        note=db.session.get(CustomerNote, ids.note),
     )
 
 
@@ -282,6 +296,60 @@ CASES = [
         False,
         {"name": "hay hoàn", "refusals": 3},
     ),
+    (
+        "tag_removed",
+        lambda w: {"name": "VIP", "staff": w.staff},
+        None,
+        CustomerEvents.TAG_REMOVED,
+        "staff",
+        True,
+        {"name": "VIP"},
+    ),
+    (
+        "group_changed",
+        lambda w: {"group": w.group, "staff": w.staff},
+        None,
+        CustomerEvents.GROUP_CHANGED,
+        "staff",
+        True,
+        {"group": "Khách sỉ"},
+    ),
+    (
+        "staff_assigned",
+        lambda w: {"assignee": w.staff, "staff": w.staff},
+        None,
+        CustomerEvents.STAFF_ASSIGNED,
+        "staff",
+        True,
+        {"assignee": "Chủ Thời Trang Mai"},
+    ),
+    (
+        "note_added",
+        lambda w: {"note": w.note, "staff": w.staff},
+        None,
+        CustomerEvents.NOTE_ADDED,
+        "staff",
+        True,
+        {"note_id": None, "text": "Gọi trước khi giao"},
+    ),
+    (
+        "note_edited",
+        lambda w: {"note": w.note, "staff": w.staff},
+        None,
+        CustomerEvents.NOTE_EDITED,
+        "staff",
+        True,
+        {"note_id": None, "text": "Gọi trước khi giao"},
+    ),
+    (
+        "note_deleted",
+        lambda w: {"note": w.note, "staff": w.staff},
+        None,
+        CustomerEvents.NOTE_DELETED,
+        "staff",
+        True,
+        {"note_id": None},
+    ),
 ]
 
 
@@ -309,6 +377,8 @@ def test_each_event_function_writes_what_its_timeline_line_reads(app, ids, case)
         assert event.staff_id == (ids.staff if by_staff else None)
         if "order_id" in data:
             data = {**data, "order_id": ids.order}
+        if "note_id" in data:
+            data = {**data, "note_id": ids.note}
         assert event.data == data
 
 
