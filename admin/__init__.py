@@ -22,6 +22,7 @@ from admin import (  # noqa: E402, F401
     customers,
     dashboard,
     emails,
+    groups,
     invitations,
     login,
     order_create,
@@ -30,4 +31,5 @@ from admin import (  # noqa: E402, F401
     sessions,
     settings,
     staff,
+    tags,
 )

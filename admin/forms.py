@@ -142,3 +142,18 @@ class ShopSettingsForm(Form):
         description=_l("A customer who refused this many COD parcels is tagged. 0: never."),
         render_kw={"inputmode": "numeric"},
     )
+
+
+class TagForm(Form):
+    """A tag's new name; the name of another tag of the shop merges the two."""
+
+    name = StringField(_l("Name"), validators=[required(), max_length(60)])
+
+
+class TagMergeForm(Form):
+    target = StringField(_l("Merge into"), validators=[required(), max_length(60)])
+
+
+class GroupForm(Form):
+    name = StringField(_l("Group name"), validators=[required(), max_length(100)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), max_length(2000)])
