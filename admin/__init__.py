@@ -19,6 +19,7 @@ def inject_membership():
 
 
 from admin import (  # noqa: E402, F401
+    customer_bulk,
     customers,
     dashboard,
     emails,
@@ -28,6 +29,7 @@ from admin import (  # noqa: E402, F401
     order_create,
     orders,
     products,
+    segments,
     sessions,
     settings,
     staff,

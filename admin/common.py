@@ -1,8 +1,29 @@
 """What several admin pages share, in a module without routes: the route modules import it,
 never each other."""
 
+from flask import abort
 from flask_login import current_user
+
+from core.auth import staff_may
+from core.tenancy import get_for_shop_or_404
+from models import Customer, Role
 
 
 def acting_staff():
     return current_user._get_current_object()
+
+
+def assigned_to():
+    """Whose customers the signed-in person sees: a ``staff`` role sees only the customers
+    assigned to them (their id); managers and the owner see all (None)."""
+    return None if staff_may(Role.MANAGER) else current_user.id
+
+
+def customer_or_404(customer_id, lock=False):
+    """The shop's customer with this id, when the signed-in person may see them: a 404 for
+    another shop's, and for a customer not assigned to a ``staff`` role."""
+    customer = get_for_shop_or_404(Customer, customer_id, lock=lock)
+    viewer = assigned_to()
+    if viewer is not None and customer.assigned_staff_id != viewer:
+        abort(404)
+    return customer

@@ -11,14 +11,21 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from admin import bp
-from admin.common import acting_staff
+from admin.common import acting_staff, assigned_to, customer_or_404
+from admin.customer_filters import (
+    COLUMNS,
+    GENDER_LABELS,
+    chosen_columns,
+    filter_chips,
+    filter_choices,
+)
 from admin.forms import CustomerBulkForm, CustomerCancelForm
 from admin.timeline import timeline_line
-from core.auth import safe_next, staff_may, staff_required
+from core.auth import current_membership, safe_next, staff_may, staff_required
 from core.extensions import db
 from core.forms import EmptyForm, first_error
 from core.i18n import register_status_labels
-from core.inputs import paginate, parse_id, search_text
+from core.inputs import paginate
 from core.tenancy import get_for_shop_or_404, shop_query
 from models import (
     Customer,
@@ -28,14 +35,14 @@ from models import (
     OutboxMessage,
     Role,
 )
+from services import customer_list
 from services import customers as customer_service
 from services import favourites as favourite_service
 from services import order_status as order_service
-from services import search as search_service
+from services.customer_list import CustomerFilter
 from services.phones import display_phone
+from services.tags import REFUSAL_TAG
 
-PER_PAGE = 50
-MAX_BULK = 500
 TIMELINE_LIMIT = 200
 
 register_status_labels(
@@ -55,7 +62,6 @@ TABS = [
     (CustomerStatus.CANCELLED, _l("Cancelled")),
     (CustomerStatus.GUEST, _l("Guests")),
 ]
-GENDER_LABELS = {"female": _l("Female"), "male": _l("Male"), "other": _l("Other")}
 CONSENT_SOURCES = {
     "registration": _l("when registering"),
     "account": _l("in their account"),
@@ -76,7 +82,7 @@ def customer_helpers():
 
 def tag_classes(name):
     """The badge of a tag: the automatic "hay hoàn" stands out in red."""
-    if name == order_service.REFUSAL_TAG:
+    if name == REFUSAL_TAG:
         return "bg-danger-subtle text-danger-emphasis border border-danger-subtle"
     return "text-bg-light border"
 
@@ -84,27 +90,74 @@ def tag_classes(name):
 # --- The list -------------------------------------------------------------------------
 
 
+# What each row of the list shows, loaded for the whole page at once.
+LIST_LOADS = (
+    selectinload(Customer.phones),
+    selectinload(Customer.tags),
+    selectinload(Customer.group),
+    selectinload(Customer.assigned_staff),
+)
+LIST_CONSTANTS = {
+    "tabs": TABS,
+    "all_columns": COLUMNS,
+    "genders": GENDER_LABELS,
+    "per_page_choices": customer_list.PER_PAGE_CHOICES,
+}
+
+
+def list_args(customer_filter, sort, per_page):
+    """The query values of the list as it is shown: its filter, and the sort and page size
+    when they are not the defaults."""
+    args = customer_filter.params()
+    if sort != customer_list.DEFAULT_SORT:
+        args["sort"] = sort
+    if per_page != customer_list.DEFAULT_PER_PAGE:
+        args["per_page"] = per_page
+    return args
+
+
 @bp.get("/customers")
 @staff_required()
 def customers():
-    status = request.args.get("status", "")
-    if status not in set(CustomerStatus):
-        status = ""
-    q = search_text(request.args.get("q"))
-    query = search_service.customers_query(shop=g.shop, q=q, status=status)
-    query = query.options(selectinload(Customer.phones), selectinload(Customer.tags))
-    page = paginate(query, per_page=PER_PAGE)
+    customer_filter = customer_list.read_filter(request.args, g.shop)
+    sort = customer_list.read_sort(request.args.get("sort"))
+    per_page = customer_list.read_per_page(request.args.get("per_page"))
+    seen_by = {"shop": g.shop, "customer_filter": customer_filter, "assigned_to": assigned_to()}
+    query = customer_list.customers_query(sort=sort, **seen_by).options(*LIST_LOADS)
+    page = paginate(query, per_page=per_page)
+    status_only = CustomerFilter(status=customer_filter.status)
     return render_template(
         "admin/customers.html",
         page=page,
         refusals=order_service.refusal_counts(shop=g.shop, customers=page.items),
-        status=status,
-        q=q,
-        tabs=TABS,
-        counts=search_service.customer_counts(shop=g.shop, q=q),
+        f=customer_filter,
+        sort=sort,
+        per_page=per_page,
+        args=list_args(customer_filter, sort, per_page),
+        tab_args=list_args(customer_filter.without_status(), sort, per_page),
+        clear_args=list_args(status_only, sort, per_page),
+        chips=filter_chips(g.shop, customer_filter, **list_args(status_only, sort, per_page)),
+        choices=filter_choices(g.shop),
+        columns=chosen_columns(current_membership()),
+        counts=customer_list.customer_counts(**seen_by),
         can_manage=staff_may(Role.MANAGER),
         bulk_form=CustomerBulkForm(formdata=None),
+        **LIST_CONSTANTS,
     )
+
+
+@bp.post("/customers/columns")
+@staff_required()
+def customer_columns():
+    """The columns this staff member shows in the list, kept for their next visit."""
+    membership = current_membership()
+    if EmptyForm().validate_on_submit():
+        membership.customer_columns = [
+            key for key in COLUMNS if key in request.form.getlist("columns")
+        ]
+        db.session.commit()
+        flash(_("The list shows the columns you chose."), "success")
+    return redirect(safe_next(request.form.get("next"), url_for("admin.customers")))
 
 
 # --- One customer ---------------------------------------------------------------------
@@ -129,7 +182,7 @@ def customer_orders(customer):
 @bp.get("/customers/<int:customer_id>")
 @staff_required()
 def customer_detail(customer_id):
-    customer = get_for_shop_or_404(Customer, customer_id)
+    customer = customer_or_404(customer_id)
     events = db.session.scalars(
         shop_query(CustomerEvent)
         .where(CustomerEvent.customer_id == customer.id)
@@ -233,50 +286,3 @@ def customer_cancel(customer_id):
 @staff_required(Role.MANAGER)
 def customer_reinstate(customer_id):
     return change_one(customer_id, "reinstate", EmptyForm())
-
-
-def ticked_ids():
-    ids = []
-    for value in request.form.getlist("customer_ids"):
-        customer_id = parse_id(value)
-        if customer_id is not None and customer_id not in ids:
-            ids.append(customer_id)
-    return ids[:MAX_BULK]
-
-
-@bp.post("/customers/bulk")
-@staff_required(Role.MANAGER)
-def customers_bulk():
-    form = CustomerBulkForm()
-    target = back_to(url_for("admin.customers"))
-    if not form.validate_on_submit():
-        if form.action.errors:
-            flash(_("Choose what to do with the selected customers."), "danger")
-        else:
-            flash(first_error(form), "danger")
-        return redirect(target)
-    ids = ticked_ids()
-    if not ids:
-        flash(_("Tick at least one customer first."), "warning")
-        return redirect(target)
-    # Ids of another shop's customers are not loaded, so they are never changed.
-    chosen = db.session.scalars(
-        shop_query(Customer).where(Customer.id.in_(ids)).order_by(Customer.id).with_for_update()
-    ).all()
-    action = form.action.data
-    changed, skipped = customer_service.bulk_change_status(
-        shop=g.shop,
-        customers=chosen,
-        actor=acting_staff(),
-        action=action,
-        reason=form.reason.data if action == "cancel" else None,
-    )
-    db.session.commit()
-    if action == "approve":
-        message = _("%(changed)s approved, %(skipped)s skipped.", changed=changed, skipped=skipped)
-    else:
-        message = _("%(changed)s cancelled, %(skipped)s skipped.", changed=changed, skipped=skipped)
-    if skipped:
-        message += " " + _("Skipped customers were not in a status that allows it.")
-    flash(message, "success" if changed else "warning")
-    return redirect(target)

@@ -91,10 +91,27 @@ class CustomerBulkForm(Form):
         choices=[
             SelectChoice("approve", _l("Approve")),
             SelectChoice("cancel", _l("Cancel the account")),
+            SelectChoice("add_tag", _l("Add a tag")),
+            SelectChoice("remove_tag", _l("Remove a tag")),
+            SelectChoice("set_group", _l("Set the group")),
+            SelectChoice("assign_staff", _l("Assign to a staff member")),
         ],
         validators=[required()],
     )
+    # The ticked rows, or every customer matching the filter the form carries.
+    scope = SelectField(
+        _l("Customers"),
+        choices=[
+            SelectChoice("selected", _l("Selected")),
+            SelectChoice("filter", _l("All matching")),
+        ],
+        default="selected",
+        validate_choice=False,
+    )
     reason = StringField(_l("Reason for cancelling"), validators=[Optional(), max_length(500)])
+    target_tag = StringField(_l("Tag"), validators=[Optional(), max_length(60)])
+    target_group = StringField(_l("Group"), validators=[Optional(), max_length(20)])
+    target_staff = StringField(_l("Staff member"), validators=[Optional(), max_length(20)])
 
 
 class ShopSettingsForm(Form):

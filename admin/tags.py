@@ -50,9 +50,10 @@ def customer_tag_rename(tag_id):
         kept = tag_service.rename_tag(shop=g.shop, tag=tag, name=form.name.data)
     except ServiceError as error:
         return refused(str(error.message))
+    new = kept.name
     if kept is not tag:
-        return done(_("“%(old)s” was merged into “%(new)s”.", old=old, new=kept.name))
-    return done(_("“%(old)s” is now “%(new)s”.", old=old, new=kept.name))
+        return done(_("“%(old)s” was merged into “%(new)s”.", old=old, new=new))
+    return done(_("“%(old)s” is now “%(new)s”.", old=old, new=new))
 
 
 @bp.post("/tags/<int:tag_id>/merge")
@@ -62,12 +63,13 @@ def customer_tag_merge(tag_id):
     form = TagMergeForm()
     if not form.validate_on_submit():
         return refused(first_error(form))
+    old = tag.name
     try:
         target = tag_service.tag_named(g.shop, form.target.data)
         tag_service.merge_tags(shop=g.shop, sources=[tag], target=target)
     except ServiceError as error:
         return refused(str(error.message))
-    return done(_("“%(old)s” was merged into “%(new)s”.", old=tag.name, new=target.name))
+    return done(_("“%(old)s” was merged into “%(new)s”.", old=old, new=target.name))
 
 
 @bp.post("/tags/<int:tag_id>/delete")

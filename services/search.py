@@ -9,11 +9,10 @@ import re
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, or_
 
-from core.extensions import db
 from core.tenancy import for_shop
-from models import Customer, CustomerStatus, Order, fold
+from models import Customer, Order, fold
 from services.phones import PHONE_QUERY, phone_search_digits
 
 NUMBER_QUERY = re.compile(r"^#\s*(\d{1,9})$")
@@ -39,31 +38,6 @@ def customer_search(q):
         return or_(by_code, Customer.search_text.contains(digits, autoescape=True))
     words = _words(q, Customer.search_text)
     return or_(by_code, and_(*words)) if words else by_code
-
-
-def customers_query(*, shop, q=None, status=None):
-    """A select of ``shop``'s customers that ``q`` finds in ``status`` (None: any), newest
-    first: a guest of long ago who registers today heads the waiting list."""
-    query = for_shop(Customer, shop)
-    condition = customer_search(q)
-    if condition is not None:
-        query = query.where(condition)
-    if status:
-        query = query.where(Customer.status == status)
-    return query.order_by(Customer.joined_at.desc(), Customer.id.desc())
-
-
-def customer_counts(*, shop, q=None):
-    """How many of ``shop``'s customers ``q`` finds, in all (``""``) and in each status."""
-    query = for_shop(Customer, shop).with_only_columns(Customer.status, func.count())
-    condition = customer_search(q)
-    if condition is not None:
-        query = query.where(condition)
-    counts = dict(db.session.execute(query.group_by(Customer.status)).all())
-    return {
-        "": sum(counts.values()),
-        **{status: counts.get(status, 0) for status in CustomerStatus},
-    }
 
 
 # --- Orders ---------------------------------------------------------------------------

@@ -892,6 +892,10 @@ def test_bulk_of_only_another_shops_ids_changes_nothing(app, client, shop, as_ow
 def test_staff_role_may_look_but_not_change_membership(
     app, client, auth, shop, staff_member, waiting, cancelled
 ):
+    # A staff role sees the customers assigned to them
+    with app.app_context():
+        db.session.get(Customer, waiting.id).assigned_staff_id = staff_member.id
+        db.session.commit()
     auth.login_staff(staff_member)
     # Looking is fine, without the buttons that would be refused
     page = list_page(client, shop, status="temporary")

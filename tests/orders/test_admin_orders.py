@@ -255,13 +255,13 @@ def test_another_shops_order_is_404(app, client, auth, shop, other_shop, owner, 
 
 
 def test_the_customer_record_shows_their_orders_and_numbers(
-    client, auth, shop, staff_member, buyer, make_order
+    client, auth, shop, manager, buyer, make_order
 ):
     make_order(shop, customer_id=buyer, lines=[Line(price=100_000)], shipping_fee=0)
     make_order(
         shop, customer_id=buyer, status="returned", lines=[Line(price=900_000)], shipping_fee=0
     )
-    auth.login_staff(staff_member)
+    auth.login_staff(manager)
     page = client.get(f"/{shop.slug}/admin/customers/{buyer}")
     assert page.status_code == 200
     assert '<div class="fw-bold orders-count">1</div>' in page.text
