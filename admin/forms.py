@@ -36,6 +36,17 @@ class StaffInviteForm(Form):
     )
 
 
+class StaffRoleForm(Form):
+    role = SelectField(
+        _l("Role"),
+        choices=[
+            SelectChoice(Role.MANAGER.value, _l("Manager")),
+            SelectChoice(Role.STAFF.value, _l("Staff")),
+            SelectChoice(Role.OWNER.value, _l("Owner")),
+        ],
+    )
+
+
 class InvitationLoginForm(Form):
     """The invited person's existing account: its password, to log in and accept."""
 

@@ -4,7 +4,7 @@ from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from admin import bp
-from admin.forms import StaffInviteForm
+from admin.forms import StaffInviteForm, StaffRoleForm
 from core.auth import current_staff, staff_may, staff_required
 from core.extensions import db
 from core.forms import EmptyForm, show_error
@@ -12,7 +12,7 @@ from core.tenancy import get_for_shop_or_404
 from models import Role, ShopMembership, StaffInvitation
 from services import ServiceError
 from services.invitations import invite_staff, pending_invitations, withdraw_invitation
-from services.shops import remove_staff, staff_of
+from services.shops import change_role, remove_staff, set_active, staff_of
 
 
 @bp.route("/staff", methods=["GET", "POST"])
@@ -46,6 +46,7 @@ def staff():
         invitations=pending_invitations(shop=g.shop),
         can_edit=can_edit,
         action_form=EmptyForm(),
+        role_form=StaffRoleForm(formdata=None),
     )
 
 
@@ -81,3 +82,56 @@ def invitation_withdraw(invitation_id):
             "info",
         )
     return redirect(url_for("admin.staff"))
+
+
+def owner_changes(membership_id, change, message):
+    """Apply ``change`` to the shop's membership ``membership_id`` (the owner's own refused:
+    nobody locks themselves out); flash ``message`` with the person's email."""
+    membership = get_for_shop_or_404(ShopMembership, membership_id, lock=True)
+    if membership.staff_id == current_staff().id:
+        flash(_("You cannot change your own role or access here."), "warning")
+        return redirect(url_for("admin.staff"))
+    email = membership.staff.email
+    try:
+        change(membership)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+    else:
+        db.session.commit()
+        flash(message % {"email": email}, "success")
+    return redirect(url_for("admin.staff"))
+
+
+@bp.post("/staff/<int:membership_id>/role")
+@staff_required(Role.OWNER)
+def staff_role(membership_id):
+    form = StaffRoleForm()
+    if not form.validate_on_submit():
+        flash(_("Choose one of the options."), "danger")
+        return redirect(url_for("admin.staff"))
+    return owner_changes(
+        membership_id,
+        lambda m: change_role(shop=g.shop, membership=m, role=form.role.data),
+        _("The role of %(email)s was changed."),
+    )
+
+
+@bp.post("/staff/<int:membership_id>/deactivate")
+@staff_required(Role.OWNER)
+def staff_deactivate(membership_id):
+    return owner_changes(
+        membership_id,
+        lambda m: set_active(shop=g.shop, membership=m, active=False),
+        _("%(email)s is deactivated: they open nothing of the shop until you activate them."),
+    )
+
+
+@bp.post("/staff/<int:membership_id>/activate")
+@staff_required(Role.OWNER)
+def staff_activate(membership_id):
+    return owner_changes(
+        membership_id,
+        lambda m: set_active(shop=g.shop, membership=m, active=True),
+        _("%(email)s is active again."),
+    )

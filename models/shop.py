@@ -107,8 +107,9 @@ class StaffUser(SessionUser, TimestampMixin, db.Model):
         return self.active
 
     def membership_in(self, shop):
+        """The person's active membership of ``shop``, or None."""
         for membership in self.memberships:
-            if membership.shop_id == shop.id:
+            if membership.shop_id == shop.id and membership.active:
                 return membership
         return None
 
@@ -132,6 +133,9 @@ class ShopMembership(TimestampMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default=Role.STAFF)
     # The columns this staff member chose to see in the customer list (None: the default).
     customer_columns: Mapped[list | None] = mapped_column(JSON)
+    # A deactivated member keeps their place (and the customers assigned to them) but opens
+    # nothing of the shop until the owner activates them again.
+    active: Mapped[bool] = mapped_column(default=True)
 
     shop: Mapped[Shop] = relationship(back_populates="memberships")
     staff: Mapped[StaffUser] = relationship(back_populates="memberships")

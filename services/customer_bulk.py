@@ -6,6 +6,7 @@ shop never reaches here) and commits."""
 from flask_babel import lazy_gettext as _l
 
 from core.extensions import db
+from core.tenancy import for_shop
 from models import ShopMembership
 from services import ServiceError, events
 from services.tags import find_tag, tag_customer, tag_named
@@ -55,9 +56,9 @@ def set_group(*, shop, customers, group, staff):
 
 
 def assignable_staff(shop):
-    """The shop's people a customer can be assigned to, by name."""
+    """The shop's people a customer can be assigned to (not the deactivated), by name."""
     memberships = db.session.scalars(
-        db.select(ShopMembership).where(ShopMembership.shop_id == shop.id)
+        for_shop(ShopMembership, shop).where(ShopMembership.active.is_(True))
     ).all()
     return sorted((m.staff for m in memberships), key=lambda s: s.display_name.casefold())
 

@@ -1,6 +1,7 @@
 """Creating shops and adding their staff."""
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
 
 from core.extensions import db
 from core.inputs import one_line
@@ -8,7 +9,7 @@ from core.outbox import send_template
 from core.passwords import burn_password_check
 from core.tenancy import for_shop
 from core.urls import external_url
-from models import RESERVED_SLUGS, Role, Shop, ShopMembership, StaffUser
+from models import RESERVED_SLUGS, Customer, Role, Shop, ShopMembership, StaffUser
 from models.shop import SLUG_RE
 from services import ServiceError
 from services.catalog import parse_amount
@@ -171,7 +172,8 @@ def staff_of(shop):
 
 
 def shops_of(staff):
-    return sorted((m.shop for m in staff.memberships), key=lambda s: s.name.lower())
+    """The shops the person may open: a deactivated membership opens none."""
+    return sorted((m.shop for m in staff.memberships if m.active), key=lambda s: s.name.lower())
 
 
 def send_welcome(shop, owner):
@@ -189,18 +191,57 @@ def send_welcome(shop, owner):
     )
 
 
+def _keep_an_owner(shop, membership):
+    """Refuse to take the shop's last active owner away."""
+    if membership.role != Role.OWNER or not membership.active:
+        return
+    owners = db.session.scalar(
+        for_shop(ShopMembership, shop)
+        .where(ShopMembership.role == Role.OWNER, ShopMembership.active.is_(True))
+        .with_only_columns(db.func.count())
+    )
+    if owners <= 1:
+        raise ServiceError(_l("A shop needs at least one owner."))
+
+
+def _unassign(shop, membership):
+    """The customers of a person who leaves the staff are nobody's until given to someone."""
+    db.session.execute(
+        update(Customer)
+        .where(Customer.shop_id == shop.id, Customer.assigned_staff_id == membership.staff_id)
+        .values(assigned_staff_id=None)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
 def remove_staff(*, shop, membership):
-    """Take a person off the shop's staff; the last owner stays."""
-    if membership.role == Role.OWNER:
-        owners = db.session.scalar(
-            for_shop(ShopMembership, shop)
-            .where(ShopMembership.role == Role.OWNER)
-            .with_only_columns(db.func.count())
-        )
-        if owners <= 1:
-            raise ServiceError(_l("A shop needs at least one owner."))
+    """Take a person off the shop's staff; the last owner stays. Their customers become
+    nobody's."""
+    _keep_an_owner(shop, membership)
+    _unassign(shop, membership)
     db.session.delete(membership)
     db.session.flush()
+
+
+def change_role(*, shop, membership, role):
+    """Give a member of the staff another role; the last owner stays an owner."""
+    if membership.shop_id != shop.id:
+        raise ServiceError(_l("This person is not on the shop's staff."))
+    if role not in set(Role):
+        raise ServiceError(_l("Choose one of the options."), "role")
+    if Role(role) != Role.OWNER:
+        _keep_an_owner(shop, membership)
+    membership.role = Role(role)
+
+
+def set_active(*, shop, membership, active):
+    """Deactivate a member of the staff (they keep their place and their customers, and open
+    nothing of the shop) or activate them again; the last owner stays active."""
+    if membership.shop_id != shop.id:
+        raise ServiceError(_l("This person is not on the shop's staff."))
+    if not active:
+        _keep_an_owner(shop, membership)
+    membership.active = bool(active)
 
 
 def update_settings(
