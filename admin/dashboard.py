@@ -1,34 +1,30 @@
 """The admin's first page, and the progress of a background job that a page polls."""
 
-from flask import jsonify, render_template
+from flask import g, jsonify, render_template
 
 from admin import bp
-from core.auth import current_staff, staff_required
-from core.extensions import db
-from core.tenancy import get_for_shop_or_404, shop_query
-from models import Customer, CustomerStatus, Job, MailStatus, OutboxMessage, ShopMembership
+from admin.charts import daily_chart, day_label
+from admin.common import assigned_to
+from core.auth import current_staff, staff_may, staff_required
+from core.tenancy import get_for_shop_or_404
+from models import Job, Role
+from services.dashboard import dashboard as dashboard_figures
 from services.shops import shops_of
+from services.tags import REFUSAL_TAG
 
 
 @bp.get("/")
 @staff_required()
 def dashboard():
-    queued = db.session.scalar(
-        shop_query(OutboxMessage)
-        .where(OutboxMessage.status == MailStatus.QUEUED)
-        .with_only_columns(db.func.count())
-    )
-    staff_count = db.session.scalar(shop_query(ShopMembership).with_only_columns(db.func.count()))
-    waiting_members = db.session.scalar(
-        shop_query(Customer)
-        .where(Customer.status == CustomerStatus.TEMPORARY)
-        .with_only_columns(db.func.count())
-    )
+    figures = dashboard_figures(shop=g.shop, assigned_to=assigned_to())
     return render_template(
         "admin/dashboard.html",
-        queued_mail=queued,
-        staff_count=staff_count,
-        waiting_members=waiting_members,
+        figures=figures,
+        members_chart=daily_chart(figures.days, "members"),
+        orders_chart=daily_chart(figures.days, "orders"),
+        day_label=day_label,
+        refusal_tag=REFUSAL_TAG,
+        can_manage=staff_may(Role.MANAGER),
         my_shops=shops_of(current_staff()),
     )
 
