@@ -20,6 +20,8 @@ def inject_membership():
 
 from admin import (  # noqa: E402, F401
     customer_bulk,
+    customer_notes,
+    customer_tags,
     customers,
     dashboard,
     emails,

@@ -19,7 +19,7 @@ from admin.customer_filters import (
     filter_chips,
     filter_choices,
 )
-from admin.forms import CustomerBulkForm, CustomerCancelForm
+from admin.forms import CustomerBulkForm, CustomerCancelForm, CustomerNoteForm, CustomerTagsForm
 from admin.timeline import timeline_line
 from core.auth import current_membership, safe_next, staff_may, staff_required
 from core.extensions import db
@@ -30,6 +30,7 @@ from core.tenancy import get_for_shop_or_404, shop_query
 from models import (
     Customer,
     CustomerEvent,
+    CustomerNote,
     CustomerStatus,
     Order,
     OutboxMessage,
@@ -39,6 +40,7 @@ from services import customer_list
 from services import customers as customer_service
 from services import favourites as favourite_service
 from services import order_status as order_service
+from services import tags as tag_service
 from services.customer_list import CustomerFilter
 from services.phones import display_phone
 from services.tags import REFUSAL_TAG
@@ -179,6 +181,22 @@ def customer_orders(customer):
     }
 
 
+def notes_and_tags(customer):
+    """The record's notes (newest first) with their forms, and its tag editor: the
+    customer's tags as one comma-separated value, the shop's tags as suggestions."""
+    return {
+        "notes": db.session.scalars(
+            shop_query(CustomerNote)
+            .where(CustomerNote.customer_id == customer.id)
+            .order_by(CustomerNote.created_at.desc(), CustomerNote.id.desc())
+            .options(selectinload(CustomerNote.staff))
+        ).all(),
+        "note_form": CustomerNoteForm(formdata=None),
+        "tags_form": CustomerTagsForm(formdata=None, tags=", ".join(customer.tag_names)),
+        "shop_tags": [tag.name for tag in tag_service.shop_tags(g.shop)],
+    }
+
+
 @bp.get("/customers/<int:customer_id>")
 @staff_required()
 def customer_detail(customer_id):
@@ -208,6 +226,7 @@ def customer_detail(customer_id):
         emails=emails,
         favourites=favourites,
         **customer_orders(customer),
+        **notes_and_tags(customer),
         allowed=customer_service.allowed_actions(customer) if staff_may(Role.MANAGER) else set(),
         can_manage=staff_may(Role.MANAGER),
         gender_label=GENDER_LABELS.get(customer.gender or "", ""),

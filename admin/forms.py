@@ -12,6 +12,7 @@ from wtforms.validators import EqualTo, Optional
 
 from core.forms import Form, max_length, required
 from models import Role
+from services.notes import MAX_NOTE
 
 
 class StaffLoginForm(Form):
@@ -176,6 +177,23 @@ class TagForm(Form):
     """A tag's new name; the name of another tag of the shop merges the two."""
 
     name = StringField(_l("Name"), validators=[required(), max_length(60)])
+
+
+class CustomerTagsForm(Form):
+    """A customer's whole list of tags, comma-separated (the page's script edits it as
+    chips)."""
+
+    tags = StringField(
+        _l("Tags"),
+        validators=[Optional(), max_length(2000)],
+        description=_l("Separate the tags with commas."),
+    )
+
+
+class CustomerNoteForm(Form):
+    """An internal note on a customer, new or edited: the shopper never sees it."""
+
+    body = TextAreaField(_l("Note"), validators=[max_length(MAX_NOTE)], render_kw={"rows": 3})
 
 
 class TagMergeForm(Form):

@@ -8,13 +8,15 @@ from core.extensions import db
 from core.inputs import one_line
 from core.tenancy import for_shop
 from models import CustomerTag, Tag, utcnow
-from services import ServiceError
+from services import ServiceError, events
 
 # The tag of a customer who refused ``shop.refusal_tag_threshold`` COD parcels.
 REFUSAL_TAG = "hay hoàn"
 # Every new shop starts with these.
 DEFAULT_TAGS = ("tiềm năng", REFUSAL_TAG)
 MAX_TAG_LENGTH = 60
+# At most this many tags on one customer: more would no longer sort anyone.
+MAX_CUSTOMER_TAGS = 20
 
 
 def clean_name(name):
@@ -63,6 +65,49 @@ def tag_customer(customer, tag):
         return False
     customer.tags.append(CustomerTag(shop_id=customer.shop_id, tag=tag))
     return True
+
+
+def _wanted(shop, names):
+    """The tags ``names`` ask for, by casefolded name: the shop's own where they exist, new
+    ones otherwise (not yet added). Blank names are skipped, repeats count once."""
+    existing = {tag.name.casefold(): tag for tag in shop_tags(shop)}
+    wanted = {}
+    for name in names:
+        if not one_line(name):
+            continue
+        try:
+            name = clean_name(name)
+        except ServiceError:
+            raise ServiceError(
+                _l("A tag has at most %(max)d characters.", max=MAX_TAG_LENGTH), "tags"
+            ) from None
+        key = name.casefold()
+        wanted.setdefault(key, existing.get(key) or Tag(shop_id=shop.id, name=name))
+    if len(wanted) > MAX_CUSTOMER_TAGS:
+        raise ServiceError(
+            _l("A customer has at most %(max)d tags.", max=MAX_CUSTOMER_TAGS), "tags"
+        )
+    return wanted
+
+
+def set_tags(*, shop, customer, names, staff):
+    """Make ``names`` the customer's whole list of tags (``VIP`` and ``vip`` are one), the
+    new ones made for the shop. Each tag put on or taken off is a line on the timeline.
+    Returns (names added, names removed)."""
+    if customer.shop_id != shop.id:
+        raise ServiceError(_l("This customer belongs to another shop."))
+    wanted = _wanted(shop, names)
+    removed = [link for link in customer.tags if link.name.casefold() not in wanted]
+    for link in removed:
+        customer.tags.remove(link)
+        events.tag_removed(customer=customer, name=link.name, staff=staff)
+    kept = {link.name.casefold() for link in customer.tags}
+    added = [tag for key, tag in wanted.items() if key not in kept]
+    for tag in added:
+        db.session.add(tag)
+        tag_customer(customer, tag)
+        events.tag_added(customer=customer, name=tag.name, staff=staff)
+    return [tag.name for tag in added], [link.name for link in removed]
 
 
 def tags_with_counts(shop):

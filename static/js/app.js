@@ -52,3 +52,116 @@ document.addEventListener("DOMContentLoaded", function () {
     showActionValues(select);
   }
 });
+
+// A tag editor (an input with data-tag-editor): its comma-separated list shows as chips, each
+// with a ×; typing a tag and pressing Enter or a comma adds it. The input itself, hidden, keeps
+// the whole list, so the form sends what it would without the script.
+function tagEditor(field) {
+  var names = [];
+  var box = document.createElement("div");
+  box.className = "tag-editor form-control form-control-sm d-flex flex-wrap align-items-center gap-1";
+  var typing = document.createElement("input");
+  typing.type = "text";
+  typing.className = "tag-editor-input border-0 flex-grow-1";
+  typing.autocomplete = "off";
+  ["list", "aria-describedby"].forEach(function (name) {
+    if (field.hasAttribute(name)) {
+      typing.setAttribute(name, field.getAttribute(name));
+    }
+  });
+  // The field's label now names the box one types in.
+  typing.id = field.id;
+  field.id = field.id + "-value";
+  field.removeAttribute("list");
+  field.type = "hidden";
+  var removeLabel = field.getAttribute("data-remove-label") || "×";
+
+  function same(a, b) {
+    return a.toLocaleLowerCase() === b.toLocaleLowerCase();
+  }
+  function show() {
+    var chips = box.querySelectorAll(".tag-chip");
+    for (var i = 0; i < chips.length; i++) {
+      box.removeChild(chips[i]);
+    }
+    names.forEach(function (name, index) {
+      var chip = document.createElement("span");
+      chip.className = "badge rounded-pill text-bg-light border fw-normal tag-chip";
+      chip.textContent = name;
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "btn-close ms-1 align-middle";
+      remove.setAttribute("aria-label", removeLabel + " " + name);
+      remove.setAttribute("data-tag-remove", index);
+      chip.appendChild(remove);
+      box.insertBefore(chip, typing);
+    });
+    field.value = names.join(", ");
+  }
+  function add(text) {
+    text.split(",").forEach(function (part) {
+      var name = part.trim().replace(/\s+/g, " ");
+      var known = names.some(function (other) { return same(other, name); });
+      if (name && !known) {
+        names.push(name);
+      }
+    });
+    typing.value = "";
+    show();
+  }
+  function suggested(text) {
+    var options = typing.list ? typing.list.options : [];
+    for (var i = 0; i < options.length; i++) {
+      if (same(options[i].value, text)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  typing.addEventListener("keydown", function (event) {
+    // A Vietnamese input method composes letters with these keys too: let it finish.
+    if (event.isComposing) {
+      return;
+    }
+    if (event.key === ",") {
+      event.preventDefault();
+      add(typing.value);
+    } else if (event.key === "Enter" && typing.value.trim()) {
+      event.preventDefault(); // Enter on an empty box saves the form
+      add(typing.value);
+    } else if (event.key === "Backspace" && !typing.value && names.length) {
+      names.pop();
+      show();
+    }
+  });
+  typing.addEventListener("input", function (event) {
+    var picked = !event.inputType || event.inputType === "insertReplacementText";
+    if (typing.value.indexOf(",") >= 0 || (picked && suggested(typing.value))) {
+      add(typing.value);
+    }
+  });
+  box.addEventListener("click", function (event) {
+    var remove = event.target.closest("[data-tag-remove]");
+    if (remove) {
+      names.splice(Number(remove.getAttribute("data-tag-remove")), 1);
+      show();
+    }
+    typing.focus();
+  });
+  // What is still typed when the form is saved counts as a tag.
+  field.form.addEventListener("submit", function () {
+    if (typing.value.trim()) {
+      add(typing.value);
+    }
+  });
+  box.appendChild(typing);
+  field.parentNode.insertBefore(box, field);
+  add(field.value);
+}
+document.addEventListener("DOMContentLoaded", function () {
+  var fields = document.querySelectorAll("input[data-tag-editor]");
+  for (var i = 0; i < fields.length; i++) {
+    tagEditor(fields[i]);
+  }
+});

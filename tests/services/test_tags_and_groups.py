@@ -4,7 +4,7 @@ groups' names unique per shop. Another shop's tag or group is refused."""
 import pytest
 
 from core.extensions import db
-from models import Customer, CustomerGroup, CustomerTag, Shop, Tag
+from models import Customer, CustomerGroup, CustomerTag, Shop, StaffUser, Tag
 from services import ServiceError
 from services import groups as group_service
 from services import tags as tag_service
@@ -118,6 +118,41 @@ def test_a_tag_name_must_say_something_and_not_too_much(app, shop):
         for name in ("", "   ", "x" * 61):
             with pytest.raises(ServiceError):
                 tag_service.tag_named(shop_row, name)
+
+
+def test_set_tags_makes_the_list_whole_and_says_what_changed(app, shop, other_shop, owner):
+    (guest,) = tagged(app, shop, "VIP", "tiềm năng")
+    (theirs,) = tagged(app, other_shop, "VIP")
+    with app.app_context():
+        shop_row = db.session.get(Shop, shop.id)
+        staff = db.session.get(StaffUser, owner.id)
+        customer = db.session.get(Customer, guest)
+        added, removed = tag_service.set_tags(
+            shop=shop_row,
+            customer=customer,
+            names=["vip", " Khách  sỉ ", "", "khách sỉ"],
+            staff=staff,
+        )
+        db.session.commit()
+        assert (added, removed) == (["Khách sỉ"], ["tiềm năng"])
+        assert customer.tag_names == ["VIP", "Khách sỉ"]
+        assert [(e.type, e.data["name"], e.staff_id) for e in customer.events] == [
+            ("tag_added", "Khách sỉ", owner.id),
+            ("tag_removed", "tiềm năng", owner.id),
+        ]
+        assert tag_service.set_tags(
+            shop=shop_row, customer=customer, names=["Khách sỉ", "VIP"], staff=staff
+        ) == ([], [])
+        with pytest.raises(ServiceError):
+            tag_service.set_tags(
+                shop=shop_row, customer=db.session.get(Customer, theirs), names=[], staff=staff
+            )
+        for names in (["x" * 61], [f"thẻ {i}" for i in range(21)]):
+            with pytest.raises(ServiceError) as refused:
+                tag_service.set_tags(shop=shop_row, customer=customer, names=names, staff=staff)
+            assert refused.value.field == "tags"
+        db.session.rollback()
+        assert customer.tag_names == ["VIP", "Khách sỉ"]
 
 
 def test_groups_are_named_once_per_shop_and_deleting_one_frees_its_customers(app, shop, other_shop):
