@@ -6,13 +6,16 @@ from wtforms import (
     SelectChoice,
     SelectField,
     StringField,
+    TelField,
     TextAreaField,
 )
 from wtforms.validators import EqualTo, Optional
 
-from core.forms import Form, max_length, required
+from admin.customer_filters import GENDER_LABELS
+from core.forms import BirthdayField, Form, max_length, required
 from models import Role
 from services.notes import MAX_NOTE
+from services.places import province_names
 
 
 class StaffLoginForm(Form):
@@ -124,6 +127,64 @@ class CustomerBulkForm(Form):
     target_tag = StringField(_l("Tag"), validators=[Optional(), max_length(60)])
     target_group = StringField(_l("Group"), validators=[Optional(), max_length(20)])
     target_staff = StringField(_l("Staff member"), validators=[Optional(), max_length(20)])
+
+
+GENDER_CHOICES = [SelectChoice("", "—")] + [
+    SelectChoice(value, label) for value, label in GENDER_LABELS.items()
+]
+
+
+class CustomerContactForm(Form):
+    """A customer's contact as the shop's staff edit it. The service checks the email, the
+    group and the staff member (choices are not checked here: the service says why one is
+    refused); ``assigned_staff`` is taken out for a ``staff`` role, who may not change it."""
+
+    last_name = StringField(_l("Last name"), validators=[Optional(), max_length(100)])
+    first_name = StringField(_l("First name"), validators=[required(), max_length(100)])
+    email = EmailField(
+        _l("Email"),
+        validators=[Optional(), max_length(254)],
+        description=_l("A member's new address must be confirmed again: we email them a link."),
+    )
+    gender = SelectField(_l("Gender"), choices=GENDER_CHOICES, default="", validate_choice=False)
+    birthday = BirthdayField(_l("Date of birth"), validators=[Optional()])
+    company = StringField(_l("Company"), validators=[Optional(), max_length(200)])
+    accepts_marketing = BooleanField(_l("Accepts marketing emails"))
+    group = SelectField(_l("Group"), default="", validate_choice=False)
+    assigned_staff = SelectField(_l("Assigned to"), default="", validate_choice=False)
+
+    def __init__(self, *args, groups=(), staff=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group.choices = [SelectChoice("", _l("No group"))] + [
+            SelectChoice(str(group.id), group.name) for group in groups
+        ]
+        self.assigned_staff.choices = [SelectChoice("", _l("Nobody"))] + [
+            SelectChoice(str(person.id), person.display_name) for person in staff
+        ]
+
+
+class CustomerPhoneForm(Form):
+    number = TelField(_l("Add a phone number"), validators=[required(), max_length(30)])
+
+
+class CustomerAddressForm(Form):
+    """One address of a customer's book; the service checks and normalises it."""
+
+    full_name = StringField(_l("Recipient's name"), validators=[required(), max_length(200)])
+    phone = TelField(_l("Phone number"), validators=[Optional(), max_length(30)])
+    province = SelectField(_l("Province or city"), validators=[required()], validate_choice=False)
+    ward = StringField(_l("Ward or commune"), validators=[required(), max_length(120)])
+    line1 = StringField(_l("House number, street"), validators=[required(), max_length(255)])
+    district = StringField(
+        _l("District (old addresses only)"), validators=[Optional(), max_length(120)]
+    )
+    is_default = BooleanField(_l("Set as default"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.province.choices = [SelectChoice("", _l("Choose a province or city"))] + [
+            SelectChoice(name, name) for name in province_names()
+        ]
 
 
 class ShopSettingsForm(Form):

@@ -25,6 +25,7 @@ PROFILE_FIELDS = {
     "first_name": _l("first name"),
     "gender": _l("gender"),
     "birthday": _l("birthday"),
+    "company": _l("company"),
     "accepts_marketing": _l("marketing emails"),
 }
 

@@ -42,6 +42,21 @@ def _clean(values):
     return {**text, "phone": phone, "district": district, "province": province, "country": country}
 
 
+def form_values(address):
+    """What a form to change ``address`` starts from: its fields as stored, an old province
+    as the province it became."""
+    return {
+        "full_name": address.full_name,
+        "phone": address.phone,
+        "line1": address.line1,
+        "ward": address.ward,
+        "district": address.district,
+        "province": current_province(address.province) or address.province,
+        "country": address.country,
+        "is_default": address.is_default,
+    }
+
+
 def _make_default(customer, address):
     for other in customer.addresses:
         other.is_default = other is address

@@ -602,6 +602,20 @@ def send_email_confirmation(*, shop, customer):
     )
 
 
+def clean_gender(gender):
+    """One of ``Gender``, or None when not given."""
+    gender = gender or None
+    if gender is not None and gender not in set(Gender):
+        raise ServiceError(_l("Choose one of the options."), "gender")
+    return gender
+
+
+def check_birthday(birthday):
+    if birthday is not None and not (date(1900, 1, 1) <= birthday <= utcnow().date()):
+        raise ServiceError(_l("Enter a real date of birth."), "birthday")
+    return birthday
+
+
 def update_profile(
     *,
     customer,
@@ -618,11 +632,8 @@ def update_profile(
     first_name, last_name = one_line(first_name), one_line(last_name)
     if not first_name:
         raise ServiceError(_l("Enter your first name."), "first_name")
-    gender = gender or None
-    if gender is not None and gender not in set(Gender):
-        raise ServiceError(_l("Choose one of the options."), "gender")
-    if birthday is not None and not (date(1900, 1, 1) <= birthday <= utcnow().date()):
-        raise ServiceError(_l("Enter a real date of birth."), "birthday")
+    gender = clean_gender(gender)
+    check_birthday(birthday)
     changed = []
     values = {
         "last_name": last_name,
@@ -654,9 +665,21 @@ def change_email(*, shop, customer, new_email, password):
     email = normalise_email(new_email)
     if email == customer.email:
         raise ServiceError(_l("This is already your email address."), "email")
-    other = find_by_email(shop, email)
+    return move_email(shop=shop, customer=customer, email=email)
+
+
+def check_email_free(shop, customer, email):
+    """Refuse an address another customer of the shop has (``email`` is normalised)."""
+    other = find_by_email(shop, email) if email else None
     if other is not None and other is not customer:
         raise DuplicateEmail(_l("This email address is already used by another account."), "email")
+
+
+def move_email(*, shop, customer, email, staff=None):
+    """Give the customer another address (normalised; None takes a guest's away): it needs
+    confirming again and a reset link sent to the old one is spent. A member is sent a link
+    to confirm the new one, and the old one is told, in case someone else made the change."""
+    check_email_free(shop, customer, email)
     old = customer.email
     # A savepoint: an address written meanwhile by something that does not look first (an
     # import, the admin) refuses this change only, and keeps the rest of the caller's work.
@@ -665,7 +688,7 @@ def change_email(*, shop, customer, new_email, password):
         customer.email = email
         customer.email_verified_at = None
         customer.reset_nonce = None  # a reset link sent to the old address is spent
-        events.email_changed(customer=customer, old=old, new=email)
+        events.email_changed(customer=customer, old=old, new=email, staff=staff)
         db.session.flush()
     except IntegrityError as error:
         savepoint.rollback()
@@ -673,8 +696,9 @@ def change_email(*, shop, customer, new_email, password):
             _l("This email address is already used by another account."), "email"
         ) from error
     savepoint.commit()
-    send_email_confirmation(shop=shop, customer=customer)
-    if old:
+    if customer.is_member and email:
+        send_email_confirmation(shop=shop, customer=customer)
+    if customer.is_member and old:
         notifications.send_member_email_changed(shop=shop, customer=customer, old=old, new=email)
     return customer
 

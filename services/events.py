@@ -78,9 +78,14 @@ def email_confirmed(*, customer):
     return record(customer=customer, type=CustomerEvents.EMAIL_CONFIRMED, actor="customer")
 
 
-def email_changed(*, customer, old, new):
+def email_changed(*, customer, old, new, actor="customer", staff=None):
     return record(
-        customer=customer, type=CustomerEvents.EMAIL_CHANGED, actor="customer", old=old, new=new
+        customer=customer,
+        type=CustomerEvents.EMAIL_CHANGED,
+        actor=actor,
+        staff=staff,
+        old=old,
+        new=new,
     )
 
 

@@ -26,7 +26,6 @@ from services import addresses as address_service
 from services import customers as customer_service
 from services.emails import normalise_email
 from services.phones import display_phone, normalise_phone
-from services.places import current_province
 from storefront import bp
 from storefront.forms import (
     AddressForm,
@@ -491,16 +490,8 @@ def address_new():
 def address_edit(address_id):
     customer = current_customer()
     address = own_address_or_404(customer, address_id)
-    initial = {
-        "full_name": address.full_name,
-        "phone": display_phone(address.phone),
-        "line1": address.line1,
-        "ward": address.ward,
-        "district": address.district,
-        "province": current_province(address.province) or address.province,
-        "country": address.country,
-        "is_default": address.is_default,
-    }
+    initial = address_service.form_values(address)
+    initial["phone"] = display_phone(address.phone)
     return address_page(customer, address, initial)
 
 
