@@ -1,9 +1,12 @@
 """The project's base form, and validators with translated messages: WTForms ships no
 Vietnamese catalog of its own."""
 
+import datetime
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateField,
     IntegerField,
     PasswordField,
     SelectFieldBase,
@@ -59,6 +62,20 @@ def within_integer(value):
     if value is not None and not -MAX_ID <= value <= MAX_ID:
         raise ValueError(_l("This number is too large."))
     return value
+
+
+class BirthdayField(DateField):
+    """A date input whose unreadable value gets a translated message."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0]:
+            self.data = None
+            return
+        try:
+            self.data = datetime.date.fromisoformat(valuelist[0].strip())
+        except ValueError as error:
+            self.data = None
+            raise ValueError(str(_l("Enter a date such as 20/11/1995."))) from error
 
 
 class Form(FlaskForm):

@@ -2,12 +2,9 @@
 themes post them. Checks that the services make again (email, phone, password length) are
 made here too, so a mistake shows beside its field before anything is written."""
 
-import datetime
-
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     PasswordField,
     SelectChoice,
@@ -17,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import EqualTo, Optional, ValidationError
 
-from core.forms import Form, max_length, required
+from core.forms import BirthdayField, Form, max_length, required
 from models import Gender
 from services import ServiceError
 from services.emails import normalise_email
@@ -100,20 +97,6 @@ def phone_field(label, validators, name_hint="tel"):
         validators=[*validators, max_length(30), valid_phone],
         render_kw={"autocomplete": name_hint, "inputmode": "tel"},
     )
-
-
-class BirthdayField(DateField):
-    """A date input whose unreadable value gets a translated message."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0]:
-            self.data = None
-            return
-        try:
-            self.data = datetime.date.fromisoformat(valuelist[0].strip())
-        except ValueError as error:
-            self.data = None
-            raise ValueError(str(_l("Enter a date such as 20/11/1995."))) from error
 
 
 class MemberRegisterForm(Form):
