@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from core.extensions import db
 from core.inputs import one_line
 from core.tenancy import for_shop
-from models import Customer, CustomerPhone, CustomerStatus, Gender, utcnow
+from models import Customer, CustomerPhone, CustomerStatus
 from services import ServiceError, events
 from services import addresses as address_service
 from services import customers as customer_service
@@ -88,11 +88,7 @@ def clean(
         raise ServiceError(_l("Enter the customer's name."), "first_name")
     email = normalise_email(email) if email and email.strip() else None
     phone = normalise_phone(phone) if phone and phone.strip() else None
-    gender = gender or None
-    if gender is not None and gender not in set(Gender):
-        raise ServiceError(_l("Choose one of the options."), "gender")
-    if birthday is not None and not (date(1900, 1, 1) <= birthday <= utcnow().date()):
-        raise ServiceError(_l("Enter a real date of birth."), "birthday")
+    gender = customer_service.check_gender_and_birthday(gender, birthday)
     if status not in STATUSES:
         raise ServiceError(_l("Choose one of the options."), "status")
     address = {k: v for k, v in (address or {}).items() if v and str(v).strip()}

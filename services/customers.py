@@ -537,14 +537,19 @@ def customer_for_reset(*, shop, token):
     if data.get("p") != _fingerprint(customer.password_hash):
         # Used (the reset sets a new password), or the password was changed since.
         raise BadToken(_l("This link has already been used. Please ask for a new one."))
-    if (
+    if _replaced(customer, data):
+        raise BadToken(_l("This link no longer works. Please ask for a new one."))
+    return customer
+
+
+def _replaced(customer, data):
+    """Whether a newer link was sent (or the last one used) since the link of ``data``, or
+    the account's address changed since."""
+    return (
         customer.reset_nonce is None
         or data.get("n") != customer.reset_nonce
         or data.get("e") != _fingerprint(customer.email)
-    ):
-        # A newer link was sent, or the account's address changed since.
-        raise BadToken(_l("This link no longer works. Please ask for a new one."))
-    return customer
+    )
 
 
 def queue_password_reset(*, shop, email):
@@ -644,12 +649,7 @@ def customer_for_invitation(*, shop, token):
     customer, data = _load("invite", token, INVITE_MAX_AGE, shop)
     if customer.password_hash:
         raise BadToken(_l("This invitation has already been used. Please log in."))
-    if (
-        not may_invite(customer)
-        or customer.reset_nonce is None
-        or data.get("n") != customer.reset_nonce
-        or data.get("e") != _fingerprint(customer.email)
-    ):
+    if not may_invite(customer) or _replaced(customer, data):
         raise BadToken(_l("This link no longer works. Please ask the shop for a new one."))
     return customer
 
@@ -695,6 +695,17 @@ def send_email_confirmation(*, shop, customer):
     )
 
 
+def check_gender_and_birthday(gender, birthday):
+    """The gender to store (None when not given); ``ServiceError`` for one that is not a
+    choice or a date of birth that cannot be."""
+    gender = gender or None
+    if gender is not None and gender not in set(Gender):
+        raise ServiceError(_l("Choose one of the options."), "gender")
+    if birthday is not None and not (date(1900, 1, 1) <= birthday <= utcnow().date()):
+        raise ServiceError(_l("Enter a real date of birth."), "birthday")
+    return gender
+
+
 def update_profile(
     *,
     customer,
@@ -711,11 +722,7 @@ def update_profile(
     first_name, last_name = one_line(first_name), one_line(last_name)
     if not first_name:
         raise ServiceError(_l("Enter your first name."), "first_name")
-    gender = gender or None
-    if gender is not None and gender not in set(Gender):
-        raise ServiceError(_l("Choose one of the options."), "gender")
-    if birthday is not None and not (date(1900, 1, 1) <= birthday <= utcnow().date()):
-        raise ServiceError(_l("Enter a real date of birth."), "birthday")
+    gender = check_gender_and_birthday(gender, birthday)
     changed = []
     values = {
         "last_name": last_name,

@@ -11,6 +11,7 @@ from core.extensions import db
 from models import Customer, CustomerEvent, CustomerEvents, CustomerStatus, OutboxMessage, Role
 from tests.factories import make_guest, make_member, make_staff
 from tests.mail import sent_link
+from tests.storefront import event_types
 
 NEW = "/{slug}/admin/customers/new"
 
@@ -40,14 +41,6 @@ def by_email(shop, email):
     return db.session.scalar(
         select(Customer).where(Customer.shop_id == shop.id, Customer.email == email)
     )
-
-
-def event_types(customer_id):
-    return db.session.scalars(
-        select(CustomerEvent.type)
-        .where(CustomerEvent.customer_id == customer_id)
-        .order_by(CustomerEvent.id)
-    ).all()
 
 
 def sent(kind):
