@@ -20,6 +20,7 @@ def inject_membership():
 
 from admin import (  # noqa: E402, F401
     customer_bulk,
+    customer_create,
     customer_notes,
     customer_records,
     customer_tags,

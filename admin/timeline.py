@@ -17,6 +17,7 @@ EMAIL_LABELS = {
     "member_email_changed": _l("email address changed"),
     "member_password_reset": _l("password reset link"),
     "member_exists": _l("someone tried to register with this email"),
+    "member_invitation": _l("invitation to become a member"),
     "order_status": _l("order status update"),
     "order_placed": _l("order confirmation"),
 }
@@ -27,6 +28,7 @@ PROFILE_FIELDS = {
     "birthday": _l("birthday"),
     "company": _l("company"),
     "accepts_marketing": _l("marketing emails"),
+    "email": _l("email"),
 }
 
 
@@ -93,6 +95,17 @@ def _reinstated(event, data):
 @describes(CustomerEvents.CREATED_FROM_CHECKOUT)
 def _created_from_checkout(event, data):
     return "bi-cart", _("Became a customer with a guest checkout"), False
+
+
+@describes(CustomerEvents.CREATED_BY_STAFF)
+def _created_by_staff(event, data):
+    return "bi-person-plus", _("Added by %(staff)s", staff=_staff_name(event)), True
+
+
+@describes(CustomerEvents.INVITED)
+def _invited(event, data):
+    text = _("Invited to become a member by %(staff)s", staff=_staff_name(event))
+    return "bi-envelope-plus", text, True
 
 
 # --- Email and password ---------------------------------------------------------------

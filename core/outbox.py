@@ -68,6 +68,7 @@ SECRET_LINK_KINDS = {
     "password_reset": _l("password reset link"),
     "email_confirmation": _l("email confirmation link"),
     "staff_invitation": _l("staff invitation link"),
+    "member_invitation": _l("member invitation link"),
     "unsubscribe": _l("unsubscribe link"),
     "download": _l("download link"),
     "order": _l("order link"),

@@ -44,6 +44,8 @@ class CustomerEvents(enum.StrEnum):
     CANCELLED = "cancelled"
     REINSTATED = "reinstated"
     CREATED_FROM_CHECKOUT = "created_from_checkout"
+    CREATED_BY_STAFF = "created_by_staff"
+    INVITED = "invited"
     EMAIL_CONFIRMED = "email_confirmed"
     EMAIL_SENT = "email_sent"
     EMAIL_CHANGED = "email_changed"

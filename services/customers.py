@@ -36,6 +36,7 @@ from services.phones import normalise_phone
 from services.shops import WrongPassword, check_password
 
 RESET_MAX_AGE = timedelta(hours=1)
+INVITE_MAX_AGE = timedelta(days=7)
 MAX_LOGIN_CANDIDATES = 10
 CONFIRM_MAX_AGE = timedelta(days=7)
 
@@ -116,11 +117,17 @@ def next_customer_code(shop):
             .returning(Shop.customer_seq)
         ).scalar_one()
         code = f"KH{seq:06d}"
-        taken = db.session.scalar(
+        if not code_taken(shop, code):
+            return code
+
+
+def code_taken(shop, code):
+    return (
+        db.session.scalar(
             for_shop(Customer, shop).where(Customer.code == code).with_only_columns(Customer.id)
         )
-        if taken is None:
-            return code
+        is not None
+    )
 
 
 def lock_registrations(shop):
@@ -530,14 +537,19 @@ def customer_for_reset(*, shop, token):
     if data.get("p") != _fingerprint(customer.password_hash):
         # Used (the reset sets a new password), or the password was changed since.
         raise BadToken(_l("This link has already been used. Please ask for a new one."))
-    if (
+    if _replaced(customer, data):
+        raise BadToken(_l("This link no longer works. Please ask for a new one."))
+    return customer
+
+
+def _replaced(customer, data):
+    """Whether a newer link was sent (or the last one used) since the link of ``data``, or
+    the account's address changed since."""
+    return (
         customer.reset_nonce is None
         or data.get("n") != customer.reset_nonce
         or data.get("e") != _fingerprint(customer.email)
-    ):
-        # A newer link was sent, or the account's address changed since.
-        raise BadToken(_l("This link no longer works. Please ask for a new one."))
-    return customer
+    )
 
 
 def queue_password_reset(*, shop, email):
@@ -588,6 +600,87 @@ def reset_password(*, shop, token, password):
     return customer
 
 
+# --- Inviting a customer to become a member ------------------------------------------
+
+
+def may_invite(customer):
+    """A customer with an email and no password can be invited: a guest, or a member the
+    shop entered itself. A cancelled account is not reopened this way."""
+    return (
+        bool(customer.email)
+        and not customer.password_hash
+        and customer.status != CustomerStatus.CANCELLED
+    )
+
+
+def make_invite_token(customer):
+    """A new invitation link, which spends the one sent before (the ``reset_nonce``); the
+    password it sets spends it too, and so does a change of the customer's email."""
+    customer.reset_nonce = new_token()
+    return _serializer("invite").dumps(
+        {
+            "s": customer.shop_id,
+            "c": customer.id,
+            "n": customer.reset_nonce,
+            "e": _fingerprint(customer.email),
+        }
+    )
+
+
+def invite_customer(*, shop, customer, actor):
+    """Email the customer a link to choose a password and become a member."""
+    if not may_invite(customer):
+        raise InvalidTransition(
+            _l("Only a customer with an email address and no password can be invited.")
+        )
+    notifications.send_member_invitation(
+        shop=shop,
+        customer=customer,
+        accept_url=external_url(
+            "storefront.accept_invitation", shop=shop.slug, token=make_invite_token(customer)
+        ),
+    )
+    events.invited(customer=customer, staff=actor)
+
+
+def customer_for_invitation(*, shop, token):
+    """The customer an invitation link is for; ``BadToken`` when it is used, replaced by a
+    newer one, expired, or no longer matches the customer's email."""
+    customer, data = _load("invite", token, INVITE_MAX_AGE, shop)
+    if customer.password_hash:
+        raise BadToken(_l("This invitation has already been used. Please log in."))
+    if not may_invite(customer) or _replaced(customer, data):
+        raise BadToken(_l("This link no longer works. Please ask the shop for a new one."))
+    return customer
+
+
+def accept_invitation(*, shop, token, password):
+    """The invited customer chose a password. A guest becomes a member, waiting for approval
+    or official as the shop's setting says; a member the shop entered keeps the status it
+    was given. Following the link proves the mailbox, so the email is confirmed. An official
+    member is logged in by the caller (their last login is now)."""
+    customer = customer_for_invitation(shop=shop, token=token)
+    check_password(password)
+    customer.set_password(password)  # spends the link: it clears ``reset_nonce``
+    now = utcnow()
+    from_guest = customer.status == CustomerStatus.GUEST
+    customer.registered_at = customer.registered_at or now
+    events.registered(customer=customer, from_guest=from_guest)
+    if from_guest:
+        customer.status = CustomerStatus.TEMPORARY
+        if shop.auto_approve_members:
+            customer.status = CustomerStatus.OFFICIAL
+            events.approved_automatically(customer=customer)
+    if customer.email_verified_at is None:
+        customer.email_verified_at = now
+        events.email_confirmed(customer=customer)
+    if customer.status == CustomerStatus.OFFICIAL:
+        customer.last_login_at = now
+    elif shop.notify_staff_of_registrations:
+        notifications.send_staff_new_member(shop=shop, customer=customer)
+    return customer
+
+
 # --- The member's own account ---------------------------------------------------------
 
 
@@ -614,6 +707,14 @@ def check_birthday(birthday):
     if birthday is not None and not (date(1900, 1, 1) <= birthday <= utcnow().date()):
         raise ServiceError(_l("Enter a real date of birth."), "birthday")
     return birthday
+
+
+def check_gender_and_birthday(gender, birthday):
+    """The gender to store (None when not given); ``ServiceError`` for one that is not a
+    choice or a date of birth that cannot be."""
+    gender = clean_gender(gender)
+    check_birthday(birthday)
+    return gender
 
 
 def update_profile(

@@ -67,6 +67,21 @@ def created_from_checkout(*, customer, actor="system", staff=None):
     )
 
 
+def created_by_staff(*, customer, staff):
+    """A staff member entered the customer in the admin (``customer.status`` as chosen)."""
+    return record(
+        customer=customer,
+        type=CustomerEvents.CREATED_BY_STAFF,
+        staff=staff,
+        status=str(customer.status),
+    )
+
+
+def invited(*, customer, staff):
+    """The customer was emailed a link to choose a password and become a member."""
+    return record(customer=customer, type=CustomerEvents.INVITED, staff=staff)
+
+
 # --- Email and password ---------------------------------------------------------------
 
 

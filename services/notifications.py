@@ -61,6 +61,17 @@ def send_member_claim(*, shop, customer, claim, claim_url):
     )
 
 
+def send_member_invitation(*, shop, customer, accept_url):
+    """The shop invites a customer (a guest, or a member it entered) to choose a password."""
+    email_customer(
+        shop=shop,
+        customer=customer,
+        template="member_invitation",
+        subject=_l("%(shop)s invites you to become a member", shop=shop.name),
+        accept_url=accept_url,
+    )
+
+
 def send_member_exists(*, shop, customer):
     """To a member whose address someone tried to register with."""
     email_customer(

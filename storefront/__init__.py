@@ -19,6 +19,7 @@ from storefront import (  # noqa: E402, F401
     catalog,
     checkout,
     favourites,
+    invitations,
     orders,
     sessions,
     views,

@@ -21,6 +21,8 @@ LINES_EXPECTED = {
     "cancelled": ("bi-x-circle", "Cancelled by {staff} — reason: Bom hàng", None),
     "reinstated": ("bi-arrow-counterclockwise", "Reinstated by {staff}", None),
     "created_from_checkout": ("bi-cart", "Became a customer with a guest checkout", CUSTOMER),
+    "created_by_staff": ("bi-person-plus", "Added by {staff}", None),
+    "invited": ("bi-envelope-plus", "Invited to become a member by {staff}", None),
     "email_sent": ("bi-envelope", "Email sent: account approved", None),
     "email_confirmed": ("bi-patch-check", "Confirmed the email address", CUSTOMER),
     "email_changed": (

@@ -24,6 +24,7 @@ LINK = "https://example.com/a-secret-link"
 MESSAGES = [
     ("send_member_registered", {"confirm_url": LINK}, "temporary", "member_registered", None),
     ("send_member_exists", {}, "official", "member_exists", None),
+    ("send_member_invitation", {"accept_url": LINK}, "guest", "member_invitation", None),
     ("send_member_status", {"reason": "Bom hàng"}, "cancelled", "member_cancelled", None),
     ("send_member_status", {"reinstated": True}, "official", "member_approved", None),
     ("send_member_password_reset", {"reset_url": LINK}, "official", "member_password_reset", None),

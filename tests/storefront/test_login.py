@@ -204,6 +204,7 @@ PUBLIC = {
     "storefront.reset_password",
     "storefront.confirm_email",
     "storefront.confirm_registration",
+    "storefront.accept_invitation",
     "storefront.collection",
     "storefront.product",
     "storefront.search",
