@@ -20,6 +20,8 @@ def inject_membership():
 
 from admin import (  # noqa: E402, F401
     customer_bulk,
+    customer_delete,
+    customer_merge,
     customers,
     dashboard,
     emails,
