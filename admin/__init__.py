@@ -21,6 +21,8 @@ def inject_membership():
 from admin import (  # noqa: E402, F401
     customer_bulk,
     customer_create,
+    customer_delete,
+    customer_merge,
     customer_notes,
     customer_records,
     customer_tags,

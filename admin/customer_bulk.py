@@ -17,7 +17,7 @@ from core.forms import first_error
 from core.inputs import parse_id
 from core.tenancy import get_for_shop, shop_query
 from models import Customer, CustomerGroup, Role, StaffUser
-from services import ServiceError, customer_list
+from services import ServiceError, customer_list, personal_data
 from services import customer_bulk as bulk
 from services import customers as customer_service
 
@@ -79,8 +79,11 @@ def target_of(form, model, field):
 
 
 def apply(form, customers):
-    """(changed, skipped) of the action on ``customers``."""
+    """(changed, skipped) of the action on ``customers``; for ``delete``, (deleted, orders
+    kept)."""
     action, who = form.action.data, {"shop": g.shop, "customers": customers}
+    if action == "delete":
+        return personal_data.delete_customers(**who)
     if action in ("approve", "cancel"):
         reason = form.reason.data if action == "cancel" else None
         return customer_service.bulk_change_status(
@@ -99,10 +102,18 @@ def apply(form, customers):
 
 
 def done_message(action, changed, skipped):
+    """What the manager is told; ``skipped`` is the orders kept when deleting."""
     if action == "approve":
         message = _("%(changed)s approved, %(skipped)s skipped.", changed=changed, skipped=skipped)
     elif action == "cancel":
         message = _("%(changed)s cancelled, %(skipped)s skipped.", changed=changed, skipped=skipped)
+    elif action == "delete":
+        message = ngettext(
+            "%(num)d customer deleted. Orders kept for the shop: %(kept)s.",
+            "%(num)d customers deleted. Orders kept for the shop: %(kept)s.",
+            changed,
+            kept=skipped,
+        )
     else:
         message = ngettext(
             "%(num)d customer changed, %(skipped)s already so.",

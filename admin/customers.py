@@ -36,7 +36,7 @@ from models import (
     OutboxMessage,
     Role,
 )
-from services import customer_list
+from services import customer_list, duplicates, personal_data
 from services import customers as customer_service
 from services import favourites as favourite_service
 from services import order_status as order_service
@@ -132,6 +132,9 @@ def customers():
         "admin/customers.html",
         page=page,
         refusals=order_service.refusal_counts(shop=g.shop, customers=page.items),
+        duplicates=duplicates.duplicate_flags(
+            shop=g.shop, customers=page.items, assigned_to=seen_by["assigned_to"]
+        ),
         f=customer_filter,
         sort=sort,
         per_page=per_page,
@@ -178,6 +181,7 @@ def customer_orders(customer):
         "total_spent": total_spent,
         "orders_count": orders_count,
         "refusals": order_service.refusals_count(customer),
+        "orders_on_record": personal_data.order_count(customer),
     }
 
 
@@ -225,6 +229,9 @@ def customer_detail(customer_id):
         timeline=[timeline_line(event) for event in events],
         emails=emails,
         favourites=favourites,
+        duplicates=duplicates.possible_duplicates(
+            shop=g.shop, customer=customer, assigned_to=assigned_to()
+        ),
         **customer_orders(customer),
         **notes_and_tags(customer),
         allowed=customer_service.allowed_actions(customer) if staff_may(Role.MANAGER) else set(),

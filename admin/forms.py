@@ -3,6 +3,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     PasswordField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -110,6 +111,7 @@ class CustomerBulkForm(Form):
             SelectChoice("remove_tag", _l("Remove a tag")),
             SelectChoice("set_group", _l("Set the group")),
             SelectChoice("assign_staff", _l("Assign to a staff member")),
+            SelectChoice("delete", _l("Delete")),
         ],
         validators=[required()],
     )
@@ -264,3 +266,35 @@ class TagMergeForm(Form):
 class GroupForm(Form):
     name = StringField(_l("Group name"), validators=[required(), max_length(100)])
     description = TextAreaField(_l("Description"), validators=[Optional(), max_length(2000)])
+
+
+# The two records of a merge: ``a`` the one it was started from, ``b`` the other.
+MERGE_SIDES = [SelectChoice("a", "a"), SelectChoice("b", "b")]
+
+
+class MergeSideField(RadioField):
+    """``a`` or ``b``; a detail left out (None) keeps the kept record's value."""
+
+    def pre_validate(self, form):
+        if self.data is not None:
+            super().pre_validate(form)
+
+
+def merge_side(label):
+    return MergeSideField(label, choices=MERGE_SIDES)
+
+
+class CustomerMergeForm(Form):
+    """Which record is kept, and for each detail whose value wins (the names of the fields
+    are those of ``services.customer_merge.FIELDS``)."""
+
+    keep = RadioField(_l("Record to keep"), choices=MERGE_SIDES, validators=[required()])
+    names = merge_side(_l("Name"))
+    email = merge_side(_l("Email"))
+    gender = merge_side(_l("Gender"))
+    birthday = merge_side(_l("Birthday"))
+    company = merge_side(_l("Company"))
+    group = merge_side(_l("Group"))
+    assigned_staff = merge_side(_l("Assigned to"))
+    accepts_marketing = merge_side(_l("Marketing emails"))
+    status = merge_side(_l("Status"))

@@ -274,6 +274,16 @@ def _note_deleted(event, data):
     return "bi-chat-left-text", _("A note was deleted"), False
 
 
+@describes(CustomerEvents.MERGED)
+def _merged(event, data):
+    text = _(
+        "Merged with the record %(code)s (%(name)s)",
+        code=data.get("code", "?"),
+        name=data.get("name") or "—",
+    )
+    return "bi-union", text, False
+
+
 def actor_label(event, names_actor):
     """Who did it, when the sentence does not say: a staff member or the customer (what the
     system did needs no name)."""

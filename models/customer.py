@@ -70,6 +70,7 @@ class CustomerEvents(enum.StrEnum):
     NOTE_ADDED = "note_added"
     NOTE_EDITED = "note_edited"
     NOTE_DELETED = "note_deleted"
+    MERGED = "merged"
 
 
 class Gender(enum.StrEnum):

@@ -288,3 +288,15 @@ def note_edited(*, customer, note, staff):
 
 def note_deleted(*, customer, note, staff):
     return record(customer=customer, type=CustomerEvents.NOTE_DELETED, staff=staff, note_id=note.id)
+
+
+def merged(*, customer, other, staff):
+    """``other``'s record was merged into ``customer``'s and deleted: the line keeps its code
+    and name, which nothing else remembers."""
+    return record(
+        customer=customer,
+        type=CustomerEvents.MERGED,
+        staff=staff,
+        code=other.code,
+        name=other.display_name,
+    )

@@ -15,6 +15,7 @@ bp.after_request(
 
 from storefront import (  # noqa: E402, F401
     account,
+    account_data,
     cart,
     catalog,
     checkout,

@@ -143,6 +143,12 @@ class PasswordChangeForm(Form):
     password, password_confirm = new_password_fields()
 
 
+class AccountDeleteForm(Form):
+    """Deleting one's own account: the password proves it is the member asking."""
+
+    current_password = password_field(_l("Current password"), "current-password")
+
+
 class EmailChangeForm(Form):
     email = EmailField(
         _l("New email address"),

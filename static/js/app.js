@@ -12,7 +12,11 @@ document.addEventListener("submit", function (event) {
     var count = scope && scope.value === "filter"
       ? form.getAttribute("data-filter-count")
       : form.querySelectorAll('input[name="customer_ids"]:checked').length;
-    question = form.getAttribute("data-bulk-question").replace("{n}", count);
+    // An action may ask a question of its own (deleting says what goes and what stays).
+    var action = form.querySelector('[name="action"]');
+    var chosen = action && action.options ? action.options[action.selectedIndex] : null;
+    var asked = chosen && chosen.getAttribute("data-bulk-question");
+    question = (asked || form.getAttribute("data-bulk-question")).replace("{n}", count);
   }
   if (question && !window.confirm(question)) {
     event.preventDefault();

@@ -861,7 +861,7 @@ def test_bulk_cancel_with_a_reason(app, client, shop, as_owner, waiting, officia
     "data",
     [
         {"action": "approve"},
-        {"action": "delete", "customer_ids": ["1"]},
+        {"action": "explode", "customer_ids": ["1"]},
         {"customer_ids": ["1"]},
     ],
 )

@@ -51,6 +51,7 @@ LINES_EXPECTED = {
     "note_added": ("bi-chat-left-text", "Note: Gọi trước khi giao", STAFF),
     "note_edited": ("bi-chat-left-text", "Note edited: Gọi trước khi giao", STAFF),
     "note_deleted": ("bi-chat-left-text", "A note was deleted", STAFF),
+    "merged": ("bi-union", "Merged with the record KH000042 (Phạm Minh Anh)", STAFF),
 }
 
 
@@ -82,9 +83,9 @@ def test_a_kind_this_version_does_not_know_shows_its_name(app, shop, owner):
     with app.app_context():
         w = rows(ids)
         event = CustomerEvent(
-            shop_id=w.customer.shop_id, customer=w.customer, type="merged", actor="system"
+            shop_id=w.customer.shop_id, customer=w.customer, type="split_in_two", actor="system"
         )
         db.session.add(event)
         db.session.commit()
         with app.test_request_context(), force_locale("en"):
-            assert timeline_line(event) == (event, "bi-dot", "merged", None)
+            assert timeline_line(event) == (event, "bi-dot", "split_in_two", None)

@@ -368,6 +368,18 @@ CASES = [
         True,
         {"note_id": None},
     ),
+    (
+        "merged",
+        lambda w: {
+            "other": SimpleNamespace(code="KH000042", display_name="Phạm Minh Anh"),
+            "staff": w.staff,
+        },
+        None,
+        CustomerEvents.MERGED,
+        "staff",
+        True,
+        {"code": "KH000042", "name": "Phạm Minh Anh"},
+    ),
 ]
 
 
