@@ -283,3 +283,29 @@ def test_the_demo_refuses_a_bad_address_in_one_line(app):
     assert result.exit_code == 1
     assert len(result.output.strip().splitlines()) == 1, result.output
     assert counts(app) == before
+
+
+def test_the_demo_admin_shows_its_people_and_orders(app):
+    demo(app)
+    client = app.test_client()
+    client.post("/language", data={"lang": "en"})
+    owner = DEMO_STAFF[0][1]
+    client.post("/demo/admin/login", data={"email": owner, "password": DEMO_PASSWORD})
+    with app.app_context():
+        busiest = max(of_shop(Customer), key=lambda c: len(c.events))
+        order = max(of_shop(Order), key=lambda o: o.total)
+        refuser = db.session.scalar(db.select(Tag).where(Tag.name == REFUSAL_TAG))
+        pages = {
+            "/demo/admin/": [],
+            "/demo/admin/customers?per_page=100": [busiest.code],
+            f"/demo/admin/customers?tag={refuser.id}": [],
+            f"/demo/admin/customers/{busiest.id}": [busiest.full_name],
+            "/demo/admin/orders": [],
+            f"/demo/admin/orders/{order.id}": [order.display_number],
+            "/demo/admin/tags": ["VIP", "khách sỉ", REFUSAL_TAG],
+            "/demo/admin/groups": ["Khách sỉ", "Đại lý"],
+        }
+    for path, texts in pages.items():
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert all(text in response.text for text in texts), path
