@@ -20,7 +20,6 @@ from models import (
     CustomerStatus,
     Gender,
     Order,
-    OrderLine,
     OrderStatus,
     PaymentMethod,
     PaymentStatus,
@@ -33,7 +32,7 @@ from services.customer_bulk import add_tag, assign_staff, set_group
 from services.groups import create_group
 from services.notes import add_note
 from services.order_status import tag_refuser
-from services.orders import shipping_fee_for
+from services.orders import order_line, shipping_fee_for
 from services.phones import InvalidPhone, normalise_phone
 from services.places import province_names
 from services.totals import refresh_totals
@@ -534,17 +533,7 @@ def new_order(rng, shop, person, products, when):
     )
     for product in chosen:
         quantity = rng.choice([3, 5, 5, 10]) if bulk else rng.choice([1, 1, 1, 2])
-        order.lines.append(
-            OrderLine(
-                shop_id=shop.id,
-                product_id=product.id,
-                product_name=product.name,
-                sku=product.sku,
-                unit_price=product.price,
-                quantity=quantity,
-                line_total=product.price * quantity,
-            )
-        )
+        order.lines.append(order_line(shop, product, quantity))
     order.subtotal = sum(line.line_total for line in order.lines)
     order.shipping_fee = shipping_fee_for(shop, order.subtotal)
     order.total = order.subtotal + order.shipping_fee
