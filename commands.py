@@ -12,7 +12,7 @@ from core.extensions import db
 from core.jobs import start_consumer
 from models import Role, Shop
 from services import ServiceError
-from services.demo import demo_logins, seed_demo
+from services.demo import DEMO_SLUG, demo_logins, seed_demo
 from services.shops import add_staff, create_shop, send_welcome
 
 shop_cli = AppGroup("shop", help="Create and list shops.")
@@ -83,9 +83,15 @@ def staff_add(slug, email, role, password, name):
 
 @click.command("demo")
 @with_appcontext
-def demo_command():
+@click.option("--slug", default=DEMO_SLUG, show_default=True, help="The shop's address.")
+@click.option("--lean", is_flag=True, help="Only the staff, six customers and the catalog.")
+def demo_command(slug, lean):
     """Create the demo shop (running it again changes nothing)."""
-    created = seed_demo()
+    try:
+        created = seed_demo(slug, lean=lean)
+    except ServiceError as error:
+        db.session.rollback()
+        fail(error.message)
     db.session.commit()
     click.echo("Demo shop created." if created else "Demo shop already there.")
 

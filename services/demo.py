@@ -1,54 +1,99 @@
-"""The demo shop that ``make run`` serves, with the logins it prints."""
+"""The demo shop that ``make run`` serves, with the logins it prints, and the lean copy of
+it the browser suite works on (``flask demo --slug e2e --lean``)."""
+
+from datetime import timedelta
 
 from core.extensions import db
-from models import Address, Customer, CustomerStatus, Role, Shop, StaffUser, utcnow
+from models import Address, Customer, CustomerStatus, Role, Shop, utcnow
 from services import catalog as catalog_service
 from services import customers as customer_service
 from services import events
+from services.demo_people import dated, seed_people
 from services.shops import add_staff, create_shop, send_welcome
 
 DEMO_SLUG = "demo"
+DEMO_NAME = "Thời Trang Mai"
 DEMO_PASSWORD = "demo1234"  # noqa: S105  (printed by make run; a demo, not a secret)
-DEMO_STAFF = [
-    (Role.OWNER, "chu.shop@demo.cuahang.vn", "Nguyễn Thị Mai"),
-    (Role.MANAGER, "quan.ly@demo.cuahang.vn", "Trần Văn Hùng"),
-    (Role.STAFF, "nhan.vien@demo.cuahang.vn", "Lê Thu Hà"),
+# (role, login before the @, name): the mailbox is at the shop's address, so that the demo
+# and the browser suite's shop have logins of their own (chu.shop@demo.cuahang.vn …).
+STAFF = [
+    (Role.OWNER, "chu.shop", "Nguyễn Thị Mai"),
+    (Role.MANAGER, "quan.ly", "Trần Văn Hùng"),
+    (Role.STAFF, "nhan.vien", "Lê Thu Hà"),
 ]
-# (status, last name, first name, email, phone, province)
-DEMO_CUSTOMERS = [
-    ("official", "Phạm", "Minh Anh", "minh.anh@demo.cuahang.vn", "0912345678", "Hà Nội"),
-    ("official", "Võ", "Thanh Tâm", "thanh.tam@demo.cuahang.vn", "0987654321", "Hồ Chí Minh"),
-    ("temporary", "Đặng", "Quốc Bảo", "quoc.bao@demo.cuahang.vn", "0903123456", "Đà Nẵng"),
-    ("temporary", "Bùi", "Ngọc Lan", "ngoc.lan@demo.cuahang.vn", "0938765432", "Cần Thơ"),
-    ("cancelled", "Hoàng", "Đức Long", "duc.long@demo.cuahang.vn", "0977111222", "Huế"),
-    ("guest", "Ngô", "Thị Hồng", "thi.hong@demo.cuahang.vn", "0966333444", "Hải Phòng"),
+# (status, last name, first name, login before the @, phone, province, days since they came)
+CUSTOMERS = [
+    ("official", "Phạm", "Minh Anh", "minh.anh", "0912345678", "Hà Nội", 320),
+    ("official", "Võ", "Thanh Tâm", "thanh.tam", "0987654321", "Hồ Chí Minh", 250),
+    ("temporary", "Đặng", "Quốc Bảo", "quoc.bao", "0903123456", "Đà Nẵng", 3),
+    ("temporary", "Bùi", "Ngọc Lan", "ngoc.lan", "0938765432", "Cần Thơ", 1),
+    ("cancelled", "Hoàng", "Đức Long", "duc.long", "0977111222", "Huế", 180),
+    ("guest", "Ngô", "Thị Hồng", "thi.hong", "0966333444", "Hải Phòng", 40),
 ]
+# The demo shop's approvals come a day after registering; its cancelled member was
+# cancelled this many days ago (after refusing parcels).
+CANCELLED_DAYS_AGO = 9
 
 
-def seed_demo():
-    """Create the demo shop and its people if missing. Returns True when it created them."""
-    if db.session.scalar(db.select(Shop).where(Shop.slug == DEMO_SLUG)) is not None:
+def demo_email(login, slug=DEMO_SLUG):
+    return f"{login}@{slug}.cuahang.vn"
+
+
+def staff_accounts(slug=DEMO_SLUG):
+    """(role, email, name) of the shop's staff."""
+    return [(role, demo_email(login, slug), name) for role, login, name in STAFF]
+
+
+def customer_accounts(slug=DEMO_SLUG):
+    """(status, last name, first name, email, phone, province) of the classic customers."""
+    return [
+        (status, last, first, demo_email(login, slug), phone, province)
+        for status, last, first, login, phone, province, _days in CUSTOMERS
+    ]
+
+
+DEMO_STAFF = staff_accounts()
+DEMO_CUSTOMERS = customer_accounts()
+
+
+def seed_demo(slug=DEMO_SLUG, *, lean=False):
+    """Create the demo shop and its people if missing. Returns True when it created them.
+    ``lean``: only the staff, the classic customers and the catalog (the browser suite's
+    shop), without the generated customers and orders."""
+    if db.session.scalar(db.select(Shop).where(Shop.slug == slug)) is not None:
         return False
-    owner_role, owner_email, owner_name = DEMO_STAFF[0]
+    (_role, owner_email, owner_name), *others = staff_accounts(slug)
     shop, owner = create_shop(
-        slug=DEMO_SLUG,
-        name="Thời Trang Mai",
+        slug=slug,
+        name=DEMO_NAME,
         owner_email=owner_email,
         owner_password=DEMO_PASSWORD,
         owner_name=owner_name,
     )
-    for role, email, name in DEMO_STAFF[1:]:
-        add_staff(shop=shop, email=email, role=role, password=DEMO_PASSWORD, name=name)
+    staff = [owner]
+    for role, email, name in others:
+        staff.append(
+            add_staff(shop=shop, email=email, role=role, password=DEMO_PASSWORD, name=name)
+        )
     send_welcome(shop, owner)
-    seed_demo_customers(shop, owner)
-    seed_demo_catalog(shop)
+    classics = seed_demo_customers(shop, staff)
+    products = seed_demo_catalog(shop)
+    if not lean:
+        seed_people(
+            shop=shop, staff=staff, classics=classics, products=products, password=DEMO_PASSWORD
+        )
     return True
 
 
-def seed_demo_customers(shop, owner):
-    """One or two customers in every status, each reached the way a real one would be."""
-    manager = db.session.scalar(db.select(StaffUser).where(StaffUser.email == DEMO_STAFF[1][1]))
-    for status, last, first, email, phone, province in DEMO_CUSTOMERS:
+def seed_demo_customers(shop, staff):
+    """One or two customers in every status, each reached the way a real one would be.
+    Returns them by the part of their email before the @."""
+    owner, manager, _clerk = staff
+    now = utcnow()
+    classics = {}
+    for status, last, first, login, phone, province, days in CUSTOMERS:
+        came = now - timedelta(days=days)
+        email = demo_email(login, shop.slug)
         if status == CustomerStatus.GUEST:
             customer = Customer(
                 shop_id=shop.id,
@@ -61,7 +106,8 @@ def seed_demo_customers(shop, owner):
             )
             db.session.add(customer)
             customer_service.add_phone(customer=customer, number="+84" + phone[1:])
-            events.created_from_checkout(customer=customer)
+            with dated(customer, came):
+                events.created_from_checkout(customer=customer)
         else:
             customer = customer_service.register_member(
                 shop=shop,
@@ -72,13 +118,19 @@ def seed_demo_customers(shop, owner):
                 password=DEMO_PASSWORD,
                 accepts_marketing=status == CustomerStatus.OFFICIAL,
             )
-            customer.email_verified_at = utcnow()
+            for event in customer.events:
+                event.created_at = came
+            customer.registered_at = customer.email_verified_at = came
+            customer.marketing_consent_at = came
             if status in (CustomerStatus.OFFICIAL, CustomerStatus.CANCELLED):
-                customer_service.approve(shop=shop, customer=customer, actor=manager)
+                with dated(customer, came + timedelta(days=1)):
+                    customer_service.approve(shop=shop, customer=customer, actor=manager)
             if status == CustomerStatus.CANCELLED:
-                customer_service.cancel(
-                    shop=shop, customer=customer, actor=owner, reason="Bom hàng nhiều lần"
-                )
+                with dated(customer, now - timedelta(days=CANCELLED_DAYS_AGO)):
+                    customer_service.cancel(
+                        shop=shop, customer=customer, actor=owner, reason="Bom hàng nhiều lần"
+                    )
+        customer.created_at = came
         customer.addresses.append(
             Address(
                 shop_id=shop.id,
@@ -91,6 +143,8 @@ def seed_demo_customers(shop, owner):
             )
         )
         db.session.flush()
+        classics[login] = customer
+    return classics
 
 
 def demo_logins():
@@ -192,13 +246,14 @@ DEMO_PRODUCTS = [
 
 
 def seed_demo_catalog(shop):
-    """A small fashion catalog in three collections (no image files: cards show a placeholder)."""
+    """A small fashion catalog in three collections (no image files: cards show a
+    placeholder). Returns the products."""
     collections = {
         name: catalog_service.create_collection(shop=shop, name=name, description=description)
         for name, description in DEMO_COLLECTIONS
     }
     db.session.flush()
-    for name, price, compare_at, in_collections, featured, stock, description in DEMO_PRODUCTS:
+    return [
         catalog_service.create_product(
             shop=shop,
             name=name,
@@ -210,3 +265,5 @@ def seed_demo_catalog(shop):
             stock=stock or 0,
             collections=[collections[c] for c in in_collections],
         )
+        for name, price, compare_at, in_collections, featured, stock, description in DEMO_PRODUCTS
+    ]

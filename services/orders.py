@@ -417,6 +417,20 @@ def place_order(
     return order
 
 
+def order_line(shop, product, quantity):
+    """A line of ``quantity`` of ``product``, with the product's name and today's price
+    copied: the order keeps them whatever becomes of the product."""
+    return OrderLine(
+        shop_id=shop.id,
+        product_id=product.id,
+        product_name=product.name,
+        sku=product.sku,
+        unit_price=product.price,
+        quantity=quantity,
+        line_total=product.price * quantity,
+    )
+
+
 def _write_order(
     *,
     shop,
@@ -460,17 +474,7 @@ def _write_order(
     for product, quantity in products:
         if product.track_stock:
             product.stock -= quantity
-        order.lines.append(
-            OrderLine(
-                shop_id=shop.id,
-                product_id=product.id,
-                product_name=product.name,
-                sku=product.sku,
-                unit_price=product.price,
-                quantity=quantity,
-                line_total=product.price * quantity,
-            )
-        )
+        order.lines.append(order_line(shop, product, quantity))
     buyer = customer if customer is not None else buyer_record(shop, contact, staff)
     if customer is not None or not buyer.is_member:
         # A member's profile is theirs to write: a stranger's checkout with the member's

@@ -19,6 +19,15 @@ from playwright.sync_api import expect
 from tests.conftest import HIGH_RATE_LIMITS
 
 ROOT = Path(__file__).resolve().parents[2]
+# The suite's own shop, seeded lean (``flask demo --slug e2e --lean``): the demo's staff,
+# six customers and catalog on logins of their own, so that the demo at /demo can be rich.
+SHOP = "e2e"
+PASSWORD = "demo1234"  # noqa: S105  (the demo's, printed by make run)
+OWNER_EMAIL = f"chu.shop@{SHOP}.cuahang.vn"
+MANAGER_EMAIL = f"quan.ly@{SHOP}.cuahang.vn"
+STAFF_EMAIL = f"nhan.vien@{SHOP}.cuahang.vn"
+MEMBER_EMAIL = f"thanh.tam@{SHOP}.cuahang.vn"  # an official member
+CANCELLED_EMAIL = f"duc.long@{SHOP}.cuahang.vn"  # a cancelled member
 ARTIFACTS = Path(__file__).with_name("artifacts")
 PHONE = {"width": 390, "height": 844}
 # Waits are for a busy machine, not a fast one: a page that comes is never a failure.
@@ -68,7 +77,7 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    """The app with the demo shop, served by ``flask serve`` in a process of its own."""
+    """The app with the suite's shop, served by ``flask serve`` in a process of its own."""
     instance = tmp_path_factory.mktemp("instance")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -87,7 +96,7 @@ def live_server(tmp_path_factory):
         **{f"CUAHANG_{name}": value for name, value in HIGH_RATE_LIMITS.items()},
     )
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    for command in (["db", "upgrade"], ["demo"]):
+    for command in (["db", "upgrade"], ["demo", "--slug", SHOP, "--lean"]):
         subprocess.run([*flask, *command], cwd=ROOT, env=env, check=True, capture_output=True)
     log = (instance / "server.log").open("w")
     server = subprocess.Popen(  # noqa: S603

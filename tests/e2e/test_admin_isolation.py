@@ -2,6 +2,8 @@
 
 import re
 
+from tests.e2e.conftest import MANAGER_EMAIL, PASSWORD, SHOP
+
 
 def test_another_shops_admin_is_unreachable(page, live_server, shots):
     base = live_server.url
@@ -18,11 +20,11 @@ def test_another_shops_admin_is_unreachable(page, live_server, shots):
     )
     assert made.returncode == 0, made.stderr
 
-    page.goto(f"{base}/demo/admin/login")
-    page.get_by_label("Email").fill("quan.ly@demo.cuahang.vn")
-    page.get_by_label("Mật khẩu").fill("demo1234")
+    page.goto(f"{base}/{SHOP}/admin/login")
+    page.get_by_label("Email").fill(MANAGER_EMAIL)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(re.compile(r".*/demo/admin/$"))
+    page.wait_for_url(re.compile(rf".*/{SHOP}/admin/$"))
     shots(page, "1-own-admin")
 
     for path in ("/cua-hang-khac/admin/", "/cua-hang-khac/admin/emails"):
@@ -31,4 +33,4 @@ def test_another_shops_admin_is_unreachable(page, live_server, shots):
         assert page.locator("html").get_attribute("lang") == "vi"
     shots(page, "2-other-admin-404")
     # The shop's own admin still works in the same session.
-    assert page.goto(f"{base}/demo/admin/").status == 200
+    assert page.goto(f"{base}/{SHOP}/admin/").status == 200

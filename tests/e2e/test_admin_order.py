@@ -11,15 +11,14 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.checks import new_phone, vi
-from tests.e2e.conftest import PHONE, ROOT
+from tests.e2e.conftest import CANCELLED_EMAIL, PHONE, ROOT, SHOP
 from tests.e2e.test_member_flow import check, manager_logs_in, visit
 from tests.e2e.test_purchase import fits_the_screen
 
 # (name, price in đồng, quantity): both products count their stock.
 LINES = [("Áo len cổ tròn", 390_000, 2), ("Chân váy xếp ly", 350_000, 3)]
-CANCELLED_EMAIL = "duc.long@demo.cuahang.vn"  # the demo's cancelled member
 
-# A guest of the demo shop the way a phone or chat customer is kept: a phone number and an
+# A guest of the suite's shop the way a phone or chat customer is kept: a phone number and an
 # address, no email, no account. Run against the served database; prints the record's id.
 SEED_GUEST = """
 import sys
@@ -31,9 +30,9 @@ from services import events
 from services.addresses import create_address
 from wsgi import app
 
-phone = sys.argv[1]
+phone, slug = sys.argv[1:3]
 with app.app_context():
-    shop = db.session.scalar(db.select(Shop).where(Shop.slug == "demo"))
+    shop = db.session.scalar(db.select(Shop).where(Shop.slug == slug))
     customer = Customer(
         shop_id=shop.id,
         shop=shop,
@@ -61,7 +60,7 @@ with app.app_context():
 
 def seed_guest(live_server, phone):
     done = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", SEED_GUEST, phone],
+        [sys.executable, "-c", SEED_GUEST, phone, SHOP],
         cwd=ROOT,
         env=live_server.env,
         capture_output=True,
@@ -80,7 +79,7 @@ def digits(text):
 
 def stock_of(page, base, name):
     """The stock the admin's product list shows for a product."""
-    page.goto(f"{base}/demo/admin/products?q={name}")
+    page.goto(f"{base}/{SHOP}/admin/products?q={name}")
     row = page.locator(".product-admin-list li", has_text=name)
     expect(row).to_have_count(1)
     pattern = re.escape(vi("%(n)s in stock")).replace(re.escape("%(n)s"), r"(\d+)")
@@ -101,11 +100,11 @@ def test_a_manager_creates_an_order_for_a_phone_only_customer(browser, live_serv
     stock_before = {name: stock_of(manager, base, name) for name, _price, _qty in LINES}
 
     # The manager finds the customer by phone and opens the record: no email, no orders yet.
-    visit(manager, f"{base}/demo/admin/customers?q={number}", None, None, phone)
+    visit(manager, f"{base}/{SHOP}/admin/customers?q={number}", None, None, phone)
     with manager.expect_navigation():
         manager.locator("a", has_text="Lý Thị Phương").first.click()
     check(manager, shots, "1-customer-record", phone)
-    assert manager.url.endswith(f"/demo/admin/customers/{customer_id}")
+    assert manager.url.endswith(f"/{SHOP}/admin/customers/{customer_id}")
     expect(manager.locator(".orders-count")).to_have_text("0")
     expect(manager.locator("address")).to_contain_text("88 Trần Hưng Đạo")
 
@@ -146,7 +145,7 @@ def test_a_manager_creates_an_order_for_a_phone_only_customer(browser, live_serv
     fits_the_screen(choose, phone)
     with manager.expect_navigation():
         choose.click()
-    assert manager.url.endswith(f"/demo/admin/orders/new?customer_id={customer_id}")
+    assert manager.url.endswith(f"/{SHOP}/admin/orders/new?customer_id={customer_id}")
 
     # Two products with their quantities, the saved address, no email, cash on delivery.
     for row, (name, _price, quantity) in enumerate(LINES, start=1):
@@ -173,7 +172,7 @@ def test_a_manager_creates_an_order_for_a_phone_only_customer(browser, live_serv
 
     # The order: its number, the two lines, the total in đồng, the address, nobody emailed.
     check(manager, shots, "5-order-created", phone)
-    assert re.search(r"/demo/admin/orders/\d+$", manager.url), manager.url
+    assert re.search(rf"/{SHOP}/admin/orders/\d+$", manager.url), manager.url
     order_number = re.search(r"#\d{4,}", manager.locator("h1").inner_text()).group(0)
     expect(manager.locator("h1")).to_contain_text(vi("Order %(number)s", number=order_number))
     expect(manager.locator(".alert-success")).to_contain_text(
@@ -242,7 +241,7 @@ def test_a_cancelled_customer_has_no_create_order_button(browser, live_server, s
         options.update(viewport=PHONE, is_mobile=True, has_touch=True)
     manager = browser.new_context(**options).new_page()
     manager_logs_in(manager, base)
-    visit(manager, f"{base}/demo/admin/customers?q={CANCELLED_EMAIL}", None, None, phone)
+    visit(manager, f"{base}/{SHOP}/admin/customers?q={CANCELLED_EMAIL}", None, None, phone)
     with manager.expect_navigation():
         manager.locator("a", has_text="Hoàng Đức Long").first.click()
     check(manager, shots, "1-cancelled-record", phone)
@@ -253,7 +252,7 @@ def test_a_cancelled_customer_has_no_create_order_button(browser, live_server, s
     )
 
     # Nor is the customer offered when an order is started from the orders page.
-    visit(manager, f"{base}/demo/admin/orders", None, None, phone)
+    visit(manager, f"{base}/{SHOP}/admin/orders", None, None, phone)
     with manager.expect_navigation():
         manager.get_by_role("link", name=vi("Create an order")).click()
     manager.get_by_label(vi("Search customers")).fill(CANCELLED_EMAIL)

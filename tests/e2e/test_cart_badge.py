@@ -6,7 +6,7 @@ import uuid
 from playwright.sync_api import expect
 
 from tests.e2e.checks import new_phone, vi
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, SHOP
 from tests.e2e.test_member_flow import check
 from tests.e2e.test_purchase import add_to_cart, place_order
 
@@ -29,7 +29,7 @@ def test_the_cart_link_counts_items_and_shows_no_number_when_empty(browser, live
     expect(link.locator(".cart-count")).to_be_visible()
     check(page, shots, "1-menu-with-an-item", phone=True)
 
-    page.goto(f"{base}/demo/checkout")
+    page.goto(f"{base}/{SHOP}/checkout")
     page.fill("input[name=full_name]", "Trần Thị Khách")
     page.fill("input[name=email]", f"khach.{uuid.uuid4().hex[:6]}@example.com")
     page.fill("input[name=phone]", new_phone())

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.checks import new_phone, vi
-from tests.e2e.conftest import ARTIFACTS, PHONE
+from tests.e2e.conftest import ARTIFACTS, PHONE, SHOP
 from tests.e2e.test_member_flow import check, manager_logs_in, submit, visit
 from tests.e2e.test_purchase import fits_the_screen
 
@@ -38,11 +38,11 @@ def test_a_member_keeps_a_favourite_and_the_manager_sees_it(
     email, password = a_new_member(shopper, manager, base)
 
     # A visitor's heart leads to the login, which brings them back to the product.
-    visit(shopper, f"{base}/demo/products/{SLUG}", shots, "01-product-visitor", phone)
+    visit(shopper, f"{base}/{SHOP}/products/{SLUG}", shots, "01-product-visitor", phone)
     with shopper.expect_navigation():
         product_heart(shopper, favourite=False).click()
     check(shopper, shots, "02-login-asked", phone)
-    assert "/demo/account/login" in shopper.url
+    assert f"/{SHOP}/account/login" in shopper.url
     expect(shopper.locator(".alert-info")).to_contain_text(
         vi("Please log in to keep your favourite products.")
     )
@@ -50,20 +50,20 @@ def test_a_member_keeps_a_favourite_and_the_manager_sees_it(
     shopper.fill("input[name=password]", password)
     submit(shopper, "form:has(input[name=login])")
     check(shopper, None, None, phone)
-    assert shopper.url == f"{base}/demo/products/{SLUG}"
+    assert shopper.url == f"{base}/{SHOP}/products/{SLUG}"
 
     # Signed in, the heart keeps the product and fills.
     with shopper.expect_navigation():
         product_heart(shopper, favourite=False).click()
     check(shopper, shots, "03-product-favourite", phone)
-    assert shopper.url == f"{base}/demo/products/{SLUG}"
+    assert shopper.url == f"{base}/{SHOP}/products/{SLUG}"
     expect(shopper.locator(".alert-success")).to_contain_text(
         vi("%(name)s is now one of your favourites.", name=NAME)
     )
     product_heart(shopper, favourite=True)
 
     # Its card on the home page shows the filled heart; the others stay empty.
-    visit(shopper, f"{base}/demo/", shots, "04-home-favourite", phone)
+    visit(shopper, f"{base}/{SHOP}/", shots, "04-home-favourite", phone)
     expect_cards_show(shopper, favourite=True)
     easy_to_tap(shopper, phone)
 
@@ -82,7 +82,7 @@ def test_a_member_keeps_a_favourite_and_the_manager_sees_it(
     fits_the_screen(remove, phone)
 
     # The manager sees it on the customer's record.
-    visit(manager, f"{base}/demo/admin/customers?q={email}")
+    visit(manager, f"{base}/{SHOP}/admin/customers?q={email}")
     with manager.expect_navigation():
         manager.locator("tbody a", has_text="Trần Thị Yêu").first.click()
     check(manager, shots, "06-admin-customer-favourites")
@@ -95,7 +95,7 @@ def test_a_member_keeps_a_favourite_and_the_manager_sees_it(
     with shopper.expect_navigation():
         remove.click()
     check(shopper, shots, "07-favourites-empty", phone)
-    assert shopper.url.endswith("/demo/account/favourites")
+    assert shopper.url.endswith(f"/{SHOP}/account/favourites")
     expect(shopper.locator(".alert-info")).to_contain_text(
         vi("%(name)s was removed from your favourites.", name=NAME)
     )
@@ -105,7 +105,7 @@ def test_a_member_keeps_a_favourite_and_the_manager_sees_it(
     )
 
     # The card's heart keeps it again, from the home page; the product page lets it go.
-    visit(shopper, f"{base}/demo/", None, None, phone)
+    visit(shopper, f"{base}/{SHOP}/", None, None, phone)
     expect_cards_show(shopper, favourite=False)
     heart = card_hearts(shopper, favourite=False).first
     heart.scroll_into_view_if_needed()
@@ -113,17 +113,17 @@ def test_a_member_keeps_a_favourite_and_the_manager_sees_it(
         heart.click()
     # Back at the card they tapped, not at the top of the page (looked at before the
     # full-page screenshot, which scrolls).
-    assert re.fullmatch(rf"{re.escape(base)}/demo/#favourite-\d+", shopper.url), shopper.url
+    assert re.fullmatch(rf"{re.escape(base)}/{SHOP}/#favourite-\d+", shopper.url), shopper.url
     expect(card_hearts(shopper, favourite=True).first).to_be_in_viewport()
     shopper.screenshot(path=str(ARTIFACTS / request.node.name / "08-what-the-screen-shows.png"))
     check(shopper, shots, "08-home-hearted-from-card", phone)
     expect_cards_show(shopper, favourite=True)
-    visit(shopper, f"{base}/demo/products/{SLUG}", None, None, phone)
+    visit(shopper, f"{base}/{SHOP}/products/{SLUG}", None, None, phone)
     with shopper.expect_navigation():
         product_heart(shopper, favourite=True).click()
     check(shopper, shots, "09-product-removed", phone)
     product_heart(shopper, favourite=False)
-    visit(shopper, f"{base}/demo/account/favourites", None, None, phone)
+    visit(shopper, f"{base}/{SHOP}/account/favourites", None, None, phone)
     expect(shopper.locator(".favourite-list")).to_have_count(0)
     manager.reload()
     expect(manager.locator(".customer-favourites li")).to_have_count(0)
@@ -134,7 +134,7 @@ def a_new_member(shopper, manager, base):
     """A member of this run alone, registered by the shopper and approved by the manager."""
     email = f"yeu.{uuid.uuid4().hex[:6]}@example.com"
     password = "trai tim 2026"
-    visit(shopper, f"{base}/demo/account/register")
+    visit(shopper, f"{base}/{SHOP}/account/register")
     shopper.fill("input[name=last_name]", "Trần Thị")
     shopper.fill("input[name=first_name]", "Yêu")
     shopper.fill("input[name=email]", email)
@@ -142,7 +142,7 @@ def a_new_member(shopper, manager, base):
     shopper.fill("input[name=password]", password)
     shopper.fill("input[name=password_confirm]", password)
     submit(shopper, "form:has(input[name=first_name])")
-    visit(manager, f"{base}/demo/admin/customers?status=temporary&q={email}")
+    visit(manager, f"{base}/{SHOP}/admin/customers?status=temporary&q={email}")
     with manager.expect_navigation():
         manager.locator("tr", has_text=email).locator("button[formaction$='/approve']").click()
     return email, password

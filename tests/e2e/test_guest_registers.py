@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from tests.e2e.checks import new_phone
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, SHOP
 from tests.e2e.mailbox import wait_for_link
 from tests.e2e.test_member_flow import check, manager_logs_in, shopper_logs_in, submit, visit
 from tests.e2e.test_purchase import add_to_cart, place_order
@@ -31,7 +31,7 @@ def test_a_guest_registers_and_finds_their_order_after_the_mailbox_answers(
 
     # A guest buys
     add_to_cart(shopper, base, "ao-dai-lua-ha-dong", phone)
-    shopper.goto(f"{base}/demo/checkout")
+    shopper.goto(f"{base}/{SHOP}/checkout")
     shopper.fill("input[name=full_name]", "Lê Thị Hoa")
     shopper.fill("input[name=email]", email)
     shopper.fill("input[name=phone]", new_phone())
@@ -42,7 +42,7 @@ def test_a_guest_registers_and_finds_their_order_after_the_mailbox_answers(
     number = place_order(shopper, shots, "01-guest-order", phone)
 
     # Then registers with the same email: the usual page, nothing more
-    visit(shopper, f"{base}/demo/account/register")
+    visit(shopper, f"{base}/{SHOP}/account/register")
     shopper.fill("input[name=last_name]", "Lê")
     shopper.fill("input[name=first_name]", "Thị Hoa")
     shopper.fill("input[name=email]", email)
@@ -50,28 +50,28 @@ def test_a_guest_registers_and_finds_their_order_after_the_mailbox_answers(
     shopper.fill("input[name=password_confirm]", password)
     submit(shopper, "form:has(input[name=first_name])")
     check(shopper, shots, "02-registered", phone)
-    assert "/demo/account/register/done" in shopper.url
+    assert f"/{SHOP}/account/register/done" in shopper.url
 
     # The guest record is still a guest's: nobody can log in to it yet
     shopper_logs_in(shopper, base, email, password)
     assert "/account/login" in shopper.url
 
     # The mailbox's link asks for the registration's password
-    link = wait_for_link(instance, email, r"https?://\S+/demo/account/register/confirm/\S+")
+    link = wait_for_link(instance, email, rf"https?://\S+/{SHOP}/account/register/confirm/\S+")
     visit(shopper, link, shots, "03-finish-registration", phone)
     shopper.fill("input[name=password]", password)
     submit(shopper, "form:has(input[name=password])")
     check(shopper, shots, "04-confirmed-waiting", phone)
-    assert "/demo/account/login" in shopper.url
+    assert f"/{SHOP}/account/login" in shopper.url
 
     # The manager approves the member, who now sees the guest order
     manager_logs_in(manager, base)
-    visit(manager, f"{base}/demo/admin/customers?status=temporary", None, None, phone)
+    visit(manager, f"{base}/{SHOP}/admin/customers?status=temporary", None, None, phone)
     row = manager.locator("tr", has_text=email)
     assert row.count() == 1
     with manager.expect_navigation():
         row.locator("button[formaction$='/approve']").click()
     shopper_logs_in(shopper, base, email, password)
-    assert re.search(r"/demo/account/$", shopper.url)
-    visit(shopper, f"{base}/demo/account/orders", shots, "05-orders", phone)
+    assert re.search(rf"/{SHOP}/account/$", shopper.url)
+    visit(shopper, f"{base}/{SHOP}/account/orders", shots, "05-orders", phone)
     assert f"#{number}" in shopper.content()

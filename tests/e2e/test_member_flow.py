@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from tests.e2e.checks import check_no_horizontal_overflow, check_page, new_phone, vi
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import MANAGER_EMAIL, PASSWORD, PHONE, SHOP
 
 WAITING = "Your account is waiting for the shop's approval. We will email you when it is approved."
 CANCELLED = (
@@ -37,18 +37,18 @@ def submit(page, form_selector):
 
 
 def shopper_logs_in(page, base, email, password):
-    visit(page, f"{base}/demo/account/login")
+    visit(page, f"{base}/{SHOP}/account/login")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
     submit(page, "form:has(input[name=login])")
 
 
 def manager_logs_in(page, base):
-    visit(page, f"{base}/demo/admin/login")
-    page.fill("input[name=email]", "quan.ly@demo.cuahang.vn")
-    page.fill("input[name=password]", "demo1234")
+    visit(page, f"{base}/{SHOP}/admin/login")
+    page.fill("input[name=email]", MANAGER_EMAIL)
+    page.fill("input[name=password]", PASSWORD)
     submit(page, "form:has(input[name=email])")
-    assert page.url.endswith("/demo/admin/")
+    assert page.url.endswith(f"/{SHOP}/admin/")
 
 
 @pytest.mark.parametrize("screen", ["desktop", "phone"])
@@ -65,8 +65,8 @@ def test_member_registers_is_approved_then_cancelled(browser, live_server, shots
     number = new_phone()
 
     # The shopper registers and is told to wait.
-    visit(shopper, f"{base}/demo/", shots, "01-storefront", phone)
-    visit(shopper, f"{base}/demo/account/register", shots, "02-register", phone)
+    visit(shopper, f"{base}/{SHOP}/", shots, "01-storefront", phone)
+    visit(shopper, f"{base}/{SHOP}/account/register", shots, "02-register", phone)
     shopper.fill("input[name=last_name]", "Nguyễn")
     shopper.fill("input[name=first_name]", "Thị Lan")
     shopper.fill("input[name=email]", email)
@@ -76,7 +76,7 @@ def test_member_registers_is_approved_then_cancelled(browser, live_server, shots
     shopper.check("input[name=accepts_marketing]")
     submit(shopper, "form:has(input[name=first_name])")
     check(shopper, shots, "03-registered-waiting", phone)
-    assert "/demo/account/register/done" in shopper.url
+    assert f"/{SHOP}/account/register/done" in shopper.url
 
     # Logging in now is refused with the reason.
     shopper_logs_in(shopper, base, email, password)
@@ -86,7 +86,8 @@ def test_member_registers_is_approved_then_cancelled(browser, live_server, shots
 
     # The manager finds them in the waiting list and approves.
     manager_logs_in(manager, base)
-    visit(manager, f"{base}/demo/admin/customers?status=temporary", shots, "05-waiting-list", phone)
+    waiting = f"{base}/{SHOP}/admin/customers?status=temporary"
+    visit(manager, waiting, shots, "05-waiting-list", phone)
     row = manager.locator("tr", has_text=email)
     assert row.count() == 1
     with manager.expect_navigation():
@@ -97,21 +98,21 @@ def test_member_registers_is_approved_then_cancelled(browser, live_server, shots
     # The shopper logs in, adds an address and makes it the default.
     shopper_logs_in(shopper, base, email, password)
     check(shopper, shots, "07-account", phone)
-    assert re.search(r"/demo/account/$", shopper.url)
-    visit(shopper, f"{base}/demo/account/addresses/new", shots, "08-address-form", phone)
+    assert re.search(rf"/{SHOP}/account/$", shopper.url)
+    visit(shopper, f"{base}/{SHOP}/account/addresses/new", shots, "08-address-form", phone)
     shopper.fill("input[name=full_name]", "Nguyễn Thị Lan")
     shopper.fill("input[name=phone]", number)
     shopper.select_option("select[name=province]", label="Hồ Chí Minh")
     shopper.fill("input[name=ward]", "Phường Bến Thành")
     shopper.fill("input[name=line1]", "12 Lê Lợi")
     submit(shopper, "form:has(input[name=line1])")
-    shopper.goto(f"{base}/demo/account/addresses/new")
+    shopper.goto(f"{base}/{SHOP}/account/addresses/new")
     shopper.fill("input[name=full_name]", "Nguyễn Thị Lan (công ty)")
     shopper.select_option("select[name=province]", label="Hà Nội")
     shopper.fill("input[name=ward]", "Phường Hoàn Kiếm")
     shopper.fill("input[name=line1]", "5 Tràng Tiền")
     submit(shopper, "form:has(input[name=line1])")
-    visit(shopper, f"{base}/demo/account/addresses", None, None, phone)
+    visit(shopper, f"{base}/{SHOP}/account/addresses", None, None, phone)
     work = shopper.locator(".list-group-item, .card, li", has_text="5 Tràng Tiền").last
     with shopper.expect_navigation():
         work.locator("form[action$='/default'] button").click()
@@ -122,7 +123,7 @@ def test_member_registers_is_approved_then_cancelled(browser, live_server, shots
     assert html.index("5 Tràng Tiền") < html.index("12 Lê Lợi")  # the default comes first
 
     # The manager cancels the account with a reason.
-    visit(manager, f"{base}/demo/admin/customers?q={email}", None, None, phone)
+    visit(manager, f"{base}/{SHOP}/admin/customers?q={email}", None, None, phone)
     with manager.expect_navigation():
         manager.locator("a", has_text="Nguyễn Thị Lan").first.click()
     check(manager, shots, "10-customer-record", phone)
@@ -137,12 +138,12 @@ def test_member_registers_is_approved_then_cancelled(browser, live_server, shots
     assert "Khách yêu cầu xoá tài khoản" in manager.content()
 
     # The shopper is signed out and told the account is cancelled.
-    shopper.goto(f"{base}/demo/account/")
+    shopper.goto(f"{base}/{SHOP}/account/")
     assert "/account/login" in shopper.url
     shopper_logs_in(shopper, base, email, password)
     check(shopper, shots, "13-login-cancelled", phone)
     assert vi(CANCELLED) in shopper.content()
 
     # The emails the shopper got are in the shop's email log.
-    visit(manager, f"{base}/demo/admin/emails", shots, "14-email-log", phone)
+    visit(manager, f"{base}/{SHOP}/admin/emails", shots, "14-email-log", phone)
     assert manager.locator("text=" + email).count() >= 3

@@ -6,19 +6,19 @@ import uuid
 
 import pytest
 
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import OWNER_EMAIL, PASSWORD, PHONE, SHOP, STAFF_EMAIL
 from tests.e2e.mailbox import wait_for_link
 from tests.e2e.test_member_flow import check, submit, visit
 
 
-def staff_logs_in(page, base, email, password="demo1234", remember=False):  # noqa: S107
-    visit(page, f"{base}/demo/admin/login")
+def staff_logs_in(page, base, email, password=PASSWORD, remember=False):
+    visit(page, f"{base}/{SHOP}/admin/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
     if remember:
         page.check("input[name=remember]")
     submit(page, "form:has(input[name=email])")
-    assert page.url.endswith("/demo/admin/"), page.url
+    assert page.url.endswith(f"/{SHOP}/admin/"), page.url
 
 
 @pytest.mark.parametrize("screen", ["desktop", "phone"])
@@ -34,8 +34,8 @@ def test_the_owner_invites_a_manager_who_joins_from_the_link(browser, live_serve
     email = f"quan.ly.moi.{uuid.uuid4().hex[:6]}@example.com"
 
     # The owner invites by email and role
-    staff_logs_in(owner, base, "chu.shop@demo.cuahang.vn")
-    visit(owner, f"{base}/demo/admin/staff", shots, "01-staff", phone)
+    staff_logs_in(owner, base, OWNER_EMAIL)
+    visit(owner, f"{base}/{SHOP}/admin/staff", shots, "01-staff", phone)
     owner.fill("input[name=email]", email)
     owner.fill("input[name=name]", "Đặng Quốc Bảo")
     owner.select_option("select[name=role]", "manager")
@@ -44,11 +44,11 @@ def test_the_owner_invites_a_manager_who_joins_from_the_link(browser, live_serve
     assert email in owner.content()
 
     # The invitation waits on the staff page; the email log shows it without its link
-    visit(owner, f"{base}/demo/admin/staff", shots, "03-staff-waiting", phone)
+    visit(owner, f"{base}/{SHOP}/admin/staff", shots, "03-staff-waiting", phone)
     assert owner.locator("li", has_text=email).count() == 1
-    link = wait_for_link(instance, email, r"https?://\S+/demo/admin/invitations/\S+")
+    link = wait_for_link(instance, email, rf"https?://\S+/{SHOP}/admin/invitations/\S+")
     token = link.rsplit("/", 1)[1]
-    visit(owner, f"{base}/demo/admin/emails")
+    visit(owner, f"{base}/{SHOP}/admin/emails")
     with owner.expect_navigation():
         owner.locator("a", has_text=email).first.click()
     check(owner, shots, "04-email-log-entry", phone)
@@ -60,10 +60,10 @@ def test_the_owner_invites_a_manager_who_joins_from_the_link(browser, live_serve
     invitee.fill("input[name=password_confirm]", "bao mat 2026")
     submit(invitee, "form:has(input[name=password_confirm])")
     check(invitee, shots, "06-joined", phone)
-    assert re.search(r"/demo/admin/$", invitee.url), invitee.url
+    assert re.search(rf"/{SHOP}/admin/$", invitee.url), invitee.url
 
     # The owner sees them on the staff; the link is spent
-    visit(owner, f"{base}/demo/admin/staff", shots, "07-staff-joined", phone)
+    visit(owner, f"{base}/{SHOP}/admin/staff", shots, "07-staff-joined", phone)
     assert owner.locator("li", has_text=email).count() == 1
     invitee.goto(link)
     assert "/admin/invitations/" in invitee.url
@@ -84,12 +84,12 @@ def test_a_manager_signs_out_the_other_device(browser, live_server, shots):
             "(KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36"
         ),
     ).new_page()
-    email = "nhan.vien@demo.cuahang.vn"
+    email = STAFF_EMAIL
     staff_logs_in(desk, base, email)
     staff_logs_in(mobile, base, email, remember=True)
 
     # The phone's page lists both devices, this one marked
-    visit(mobile, f"{base}/demo/admin/sessions", shots, "01-sessions-phone", True)
+    visit(mobile, f"{base}/{SHOP}/admin/sessions", shots, "01-sessions-phone", True)
     assert mobile.locator(".login-sessions .this-device").count() == 1
     assert "Android" in mobile.locator(".login-sessions .this-device").inner_text()
     assert mobile.locator(".login-sessions li").count() >= 2
@@ -102,5 +102,5 @@ def test_a_manager_signs_out_the_other_device(browser, live_server, shots):
     assert mobile.locator(".login-sessions li").count() == 1
 
     # The desk's browser is back at the login
-    desk.goto(f"{base}/demo/admin/")
-    assert "/demo/admin/login" in desk.url
+    desk.goto(f"{base}/{SHOP}/admin/")
+    assert f"/{SHOP}/admin/login" in desk.url
