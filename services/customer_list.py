@@ -25,7 +25,7 @@ from models import (
     ShopMembership,
 )
 from services.places import current_province
-from services.search import customer_search
+from services.search import customer_search, customer_search_order
 from services.tags import find_tag
 
 PER_PAGE_CHOICES = (20, 50, 100)
@@ -214,9 +214,13 @@ def _filtered(query, shop, customer_filter, assigned_to):
 
 
 def customers_query(*, shop, customer_filter, sort=DEFAULT_SORT, assigned_to=None):
-    """A select of ``shop``'s customers the filter finds, in ``sort`` order; only those
-    assigned to ``assigned_to`` when given (what a ``staff`` role sees)."""
+    """A select of ``shop``'s customers the filter finds, in ``sort`` order (after those
+    whose accents match the search's, when it has any); only those assigned to
+    ``assigned_to`` when given (what a ``staff`` role sees)."""
     query = _filtered(for_shop(Customer, shop), shop, customer_filter, assigned_to)
+    same_accents_first = customer_search_order(customer_filter.q)
+    if same_accents_first is not None:
+        query = query.order_by(same_accents_first)
     return query.order_by(*SORTS[read_sort(sort)])
 
 
