@@ -2,6 +2,7 @@
 (NFD) alike, the rows whose accents match what was typed first, a phone however it is
 written, a code exactly; on PostgreSQL a trigram index behind a fragment."""
 
+import re
 import unicodedata
 
 import pytest
@@ -129,7 +130,7 @@ def test_the_tab_counts_count_what_the_search_finds(app, shop, people):
 def postgresql(app):
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
-            pytest.skip("a PostgreSQL index")
+            pytest.skip("PostgreSQL only")
 
 
 def test_on_postgresql_a_trigram_index_serves_a_fragment(app, shop, people, postgresql):
@@ -152,3 +153,52 @@ def test_on_postgresql_a_trigram_index_serves_a_fragment(app, shop, people, post
         explained = db.session.connection().exec_driver_sql(f"EXPLAIN {compiled}", compiled.params)
         plan = "\n".join(row[0] for row in explained)
     assert "ix_customers_search_text_trgm" in plan
+
+
+def test_a_big_tab_shows_an_estimate_on_postgresql(app, shop, people, postgresql, monkeypatch):
+    # Given a list whose guests are more than the list counts exactly (5 here, to stand
+    # for a million), and fresh statistics
+    monkeypatch.setattr(customer_list, "EXACT_UP_TO", 2)
+    with app.app_context():
+        db.session.execute(text("ANALYZE customers"))
+        shop_row = db.session.get(Shop, shop.id)
+
+        counts = customer_list.customer_counts(shop=shop_row, customer_filter=CustomerFilter())
+
+    # Then the guests' tab and the whole list are estimates, the empty tabs counted
+    assert counts.estimated == {"", "guest"}
+    assert counts["guest"] >= 3
+    assert counts[""] == counts["guest"]
+    assert counts["temporary"] == 0
+
+
+def test_sqlite_counts_every_tab(app, shop, people, monkeypatch):
+    monkeypatch.setattr(customer_list, "EXACT_UP_TO", 0)
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite's counts")
+        shop_row = db.session.get(Shop, shop.id)
+        counts = customer_list.customer_counts(shop=shop_row, customer_filter=CustomerFilter())
+    assert counts.estimated == set()
+    assert counts[""] == counts["guest"] == 5
+
+
+def test_the_list_marks_an_estimated_total(app, client, auth, shop, owner, people, monkeypatch):
+    # Given a list longer than the list counts exactly (5 customers stand for a million)
+    monkeypatch.setattr(customer_list, "EXACT_UP_TO", 2)
+    with app.app_context():
+        on_postgresql = db.engine.dialect.name == "postgresql"
+        if on_postgresql:
+            db.session.execute(text("ANALYZE customers"))
+            db.session.commit()
+    auth.login_staff(owner)
+    client.post("/language", data={"lang": "en"})
+
+    # When the manager opens it
+    page = client.get(f"/{shop.slug}/admin/customers").text
+
+    # Then PostgreSQL's total is marked as an estimate; SQLite counts
+    total = re.search(r'result-count">([^<]*)<', page).group(1)
+    assert total.startswith("≈ ") is on_postgresql
+    if not on_postgresql:
+        assert total == "5 customers"
