@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench catalogs messages e2e clean
+.PHONY: run test lint bench bench-customers catalogs messages e2e clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -36,6 +36,11 @@ e2e: catalogs
 
 bench: $(STAMP)
 	$(BIN)/python bench/storefront.py
+
+# The customer list's queries over 1,000,000 customers on PostgreSQL (BENCH_DATABASE_URL,
+# default postgresql+psycopg://postgres@127.0.0.1:5432/cuahang_bench, created when missing).
+bench-customers: $(STAMP)
+	$(BIN)/python bench/customer_search.py $(BENCH_ARGS)
 
 # Refresh the message catalogs after changing user-visible strings.
 messages: $(STAMP)

@@ -126,7 +126,8 @@ def customers():
     per_page = customer_list.read_per_page(request.args.get("per_page"))
     seen_by = {"shop": g.shop, "customer_filter": customer_filter, "assigned_to": assigned_to()}
     query = customer_list.customers_query(sort=sort, **seen_by).options(*LIST_LOADS)
-    page = paginate(query, per_page=per_page)
+    counts = customer_list.customer_counts(**seen_by)
+    page = paginate(query, per_page=per_page, total=counts[customer_filter.status])
     status_only = CustomerFilter(status=customer_filter.status)
     return render_template(
         "admin/customers.html",
@@ -144,7 +145,7 @@ def customers():
         chips=filter_chips(g.shop, customer_filter, **list_args(status_only, sort, per_page)),
         choices=filter_choices(g.shop),
         columns=chosen_columns(current_membership()),
-        counts=customer_list.customer_counts(**seen_by),
+        counts=counts,
         can_manage=staff_may(Role.MANAGER),
         bulk_form=CustomerBulkForm(formdata=None),
         **LIST_CONSTANTS,

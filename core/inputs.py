@@ -59,14 +59,24 @@ def parse_page(value):
     return min(max(int(text), 1), MAX_PAGE)
 
 
-def paginate(query, *, per_page, page=None):
+def paginate(query, *, per_page, page=None, total=None):
     """One page of ``query``, from the request's ``page`` unless given. A page past the end
-    is the last page, so an old link or a crafted number still shows the list."""
+    is the last page, so an old link or a crafted number still shows the list. ``total``:
+    how many rows ``query`` gives when the caller knows it already (not counted again)."""
     if page is None:
         page = parse_page(request.args.get("page"))
-    result = db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+    def page_of(number):
+        result = db.paginate(
+            query, page=number, per_page=per_page, error_out=False, count=total is None
+        )
+        if total is not None:
+            result.total = total
+        return result
+
+    result = page_of(page)
     if result.pages and page > result.pages:
-        result = db.paginate(query, page=result.pages, per_page=per_page, error_out=False)
+        result = page_of(result.pages)
     return result
 
 

@@ -4,7 +4,7 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
-from models.base import UTCDateTime
+from models.base import UTCDateTime, made_on
 
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:
@@ -23,6 +23,12 @@ def render_item(type_, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def made_here(dialect_name):
+    """Autogenerate's filter: an index made only on another database (``ddl_if``, such as
+    PostgreSQL's trigram index) is not missing from this one."""
+    return lambda obj, name, type_, reflected, compare_to: made_on(obj, dialect_name)
 
 
 def run_migrations_offline():
@@ -47,6 +53,7 @@ def run_migrations_online():
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", made_here(target_db.engine.dialect.name))
 
     with target_db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)

@@ -17,6 +17,7 @@ from models.customer import (
     RegistrationClaim,
     Tag,
     fold,
+    lower_exact,
 )
 from models.job import Job, JobStatus
 from models.login_session import LoginSession
@@ -52,6 +53,7 @@ __all__ = [
     "CustomerTag",
     "Gender",
     "fold",
+    "lower_exact",
     "Job",
     "JobStatus",
     "LoginSession",

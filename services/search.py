@@ -1,18 +1,19 @@
 """The staff's lists of customers and orders and what narrows them: a search by name (accents
-and case ignored), by a phone however it is written, by a customer's code or an order's
-number, and the list's filters.
+and case ignored, the rows whose accents match what was typed first), by a phone however it
+is written, by a customer's code or an order's number, and the list's filters.
 
 Both searches read a phone with ``phones.phone_search_digits``, so a number typed one way
 finds the customer in one list and their orders in the other."""
 
 import re
+import unicodedata
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, case, or_
 
 from core.tenancy import for_shop
-from models import Customer, Order, fold
+from models import Customer, Order, fold, lower_exact
 from services.phones import PHONE_QUERY, phone_search_digits
 
 NUMBER_QUERY = re.compile(r"^#\s*(\d{1,9})$")
@@ -26,10 +27,16 @@ def _words(q, column):
 # --- Customers ------------------------------------------------------------------------
 
 
+def composed(q):
+    """What was typed, trimmed and composed (NFC): a keyboard or a copied name may send the
+    accents as separate marks (NFD), which would otherwise match nothing."""
+    return unicodedata.normalize("NFC", (q or "").strip())
+
+
 def customer_search(q):
     """SQL for the customers ``q`` finds: a code exactly, a phone in any format, or words
     of the name and email, accents and case ignored. None: no search."""
-    q = (q or "").strip()
+    q = composed(q)
     if not q:
         return None
     by_code = Customer.code.in_({q, q.upper()})
@@ -40,6 +47,19 @@ def customer_search(q):
     return or_(by_code, and_(*words)) if words else by_code
 
 
+def customer_search_order(q):
+    """An ORDER BY term that puts first the customers whose names or email carry the
+    accents ``q`` was typed with: ``Hà`` lists Hà before Hạ and Hả, which the accent-free
+    search finds too. None when ``q`` has no accented word (nothing to prefer)."""
+    accented = [word for word in lower_exact(composed(q)).split() if fold(word) != word]
+    if not accented:
+        return None
+    same_accents = and_(
+        *(Customer.search_exact.contains(word, autoescape=True) for word in accented)
+    )
+    return case((same_accents, 0), else_=1)
+
+
 # --- Orders ---------------------------------------------------------------------------
 
 
@@ -47,7 +67,7 @@ def order_search(q):
     """SQL for the orders ``q`` finds: a number (1001 or #1001), a phone in any format, or
     the buyer's name with or without accents. It reads ``Customer``, which
     ``orders_query`` joins. None: no search."""
-    q = (q or "").strip()
+    q = composed(q)
     if not q:
         return None
     match = NUMBER_QUERY.match(q)

@@ -88,7 +88,7 @@ def database(tmp_path, postgres_schema):
     if postgres_schema:
         yield (
             TEST_DATABASE_URL,
-            {"connect_args": {"options": f"-csearch_path={postgres_schema.name}"}},
+            {"connect_args": {"options": f"-csearch_path={postgres_schema.search_path}"}},
         )
     else:
         yield f"sqlite:///{tmp_path / 'test.db'}", {}

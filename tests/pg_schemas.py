@@ -59,11 +59,30 @@ class SchemaPool:
         self.conn = psycopg.connect(plain.render_as_string(hide_password=False), autocommit=True)
         # A test's thread that still holds a lock must not hang the run: drop instead.
         self.conn.execute("SET lock_timeout = '10s'")
+        self.extensions = self.trigram_schema()
         self.script = schema_script()
         self.tables = [table.name for table in reversed(db.metadata.sorted_tables)]
         self.free = []
         self.fresh_shape = None
         self.sequences = []
+
+    def trigram_schema(self):
+        """The schema that holds pg_trgm, which the customers' trigram index needs: where
+        a migration put it, or a schema of its own. An extension is one per database and a
+        test's schema is dropped, so it lives outside them, on each test's search path (as
+        ``public`` is on an application's)."""
+        found = self.conn.execute(
+            "SELECT quote_ident(n.nspname) FROM pg_extension e"
+            " JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'"
+        ).fetchone()
+        if found:
+            return found[0]
+        self.conn.execute("CREATE SCHEMA IF NOT EXISTS extensions")
+        self.conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA extensions")
+        return "extensions"
+
+    def search_path(self, schema):
+        return f"{quoted(schema)}, {self.extensions}"
 
     @staticmethod
     def new_name(prefix="t_"):
@@ -84,7 +103,7 @@ class SchemaPool:
             return
         with self.conn.transaction():
             self.conn.execute(f"CREATE SCHEMA {quoted(schema)}")
-            self.conn.execute(f"SET LOCAL search_path TO {quoted(schema)}")
+            self.conn.execute(f"SET LOCAL search_path TO {self.search_path(schema)}")
             self.conn.execute(self.script)
         if self.fresh_shape is None:
             self.fresh_shape = self.shape(schema)
@@ -134,6 +153,11 @@ class TestSchema:
         self.pool = pool
         self.name = pool.new_name()
         self.made = False
+
+    @property
+    def search_path(self):
+        """The test's schema, then the extensions' (for a connection's ``options``)."""
+        return f"{self.name},{self.pool.extensions}"
 
     def make(self, with_tables):
         """Create the schema; ``True`` if it now holds the tables (nothing left to build)."""
