@@ -12,7 +12,7 @@ from core.extensions import db
 from models import Customer
 from tests.migration_rows import insert
 
-REVISION = "0012_customer_search"
+REVISION = "0013_customer_search"
 
 
 def customer_indexes():

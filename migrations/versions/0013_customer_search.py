@@ -2,8 +2,8 @@
 whose accents match what was typed come first), and on PostgreSQL a trigram index for a
 fragment anywhere in the folded search text
 
-Revision ID: 0012_customer_search
-Revises: 0011_customer_workspace
+Revision ID: 0013_customer_search
+Revises: 0012_staff_active
 Create Date: 2026-12-04 09:30:00.000000
 
 """
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_customer_search'
-down_revision = '0011_customer_workspace'
+revision = '0013_customer_search'
+down_revision = '0012_staff_active'
 branch_labels = None
 depends_on = None
 
