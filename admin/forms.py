@@ -42,7 +42,7 @@ class StaffInviteForm(Form):
 
 
 class StaffRoleForm(Form):
-    role = SelectField(
+    new_role = SelectField(
         _l("Role"),
         choices=[
             SelectChoice(Role.MANAGER.value, _l("Manager")),

@@ -112,7 +112,7 @@ def staff_role(membership_id):
         return redirect(url_for("admin.staff"))
     return owner_changes(
         membership_id,
-        lambda m: change_role(shop=g.shop, membership=m, role=form.role.data),
+        lambda m: change_role(shop=g.shop, membership=m, role=form.new_role.data),
         _("The role of %(email)s was changed."),
     )
 

@@ -27,11 +27,11 @@ def membership(app, shop, staff):
 def test_the_owner_changes_a_role(app, client, auth, shop, owner, staff_member):
     auth.login_staff(owner)
     m = membership(app, shop, staff_member)
-    reply = client.post(f"/{shop.slug}/admin/staff/{m.id}/role", data={"role": "manager"})
+    reply = client.post(f"/{shop.slug}/admin/staff/{m.id}/role", data={"new_role": "manager"})
     assert reply.status_code == 302
     assert membership(app, shop, staff_member).role == "manager"
     assert (
-        client.post(f"/{shop.slug}/admin/staff/{m.id}/role", data={"role": "god"}).status_code
+        client.post(f"/{shop.slug}/admin/staff/{m.id}/role", data={"new_role": "god"}).status_code
         == 302
     )
     assert membership(app, shop, staff_member).role == "manager"
@@ -84,7 +84,7 @@ def test_the_last_owner_stays_owner_and_active(app, client, auth, shop, owner):
     # Now the first owner is the last active owner: nobody can take it away from them, and
     # they cannot change themselves
     mine = membership(app, shop, owner)
-    reply = client.post(f"/{shop.slug}/admin/staff/{mine.id}/role", data={"role": "staff"})
+    reply = client.post(f"/{shop.slug}/admin/staff/{mine.id}/role", data={"new_role": "staff"})
     assert "You cannot change your own role" in client.get(reply.headers["Location"]).text
     assert membership(app, shop, owner).role == "owner"
     client.post(f"/{shop.slug}/admin/staff/{m.id}/activate")
@@ -95,7 +95,7 @@ def test_only_the_owner_changes_roles_and_access(app, client, auth, shop, manage
     auth.login_staff(manager)
     m = membership(app, shop, staff_member)
     base = f"/{shop.slug}/admin/staff/{m.id}"
-    assert client.post(f"{base}/role", data={"role": "owner"}).status_code == 403
+    assert client.post(f"{base}/role", data={"new_role": "owner"}).status_code == 403
     assert client.post(f"{base}/deactivate").status_code == 403
     assert membership(app, shop, staff_member).role == "staff"
     assert membership(app, shop, staff_member).active is True
@@ -107,7 +107,7 @@ def test_another_shops_membership_is_not_found(
     theirs = membership(app, other_shop, other_owner)
     auth.login_staff(owner)
     base = f"/{shop.slug}/admin/staff/{theirs.id}"
-    assert client.post(f"{base}/role", data={"role": "staff"}).status_code == 404
+    assert client.post(f"{base}/role", data={"new_role": "staff"}).status_code == 404
     assert client.post(f"{base}/deactivate").status_code == 404
     assert membership(app, other_shop, other_owner).role == "owner"
 
