@@ -123,11 +123,29 @@ def test_a_manager_finds_tags_notes_and_adds_a_phone(browser, live_server, shots
     assert shown in timeline
     assert tag in timeline
 
+    # The record's tag editor: Enter or a comma adds a tag, × takes one off
+    manager.locator(".tag-editor-box summary").click()
+    typing = manager.locator("#record-tag-list")
+    typing.fill("khách quen")
+    typing.press("Enter")
+    typing.type("mua sỉ,")
+    chips = manager.locator(".tag-editor .tag-chip")
+    assert chips.count() == 3
+    manager.locator(".tag-editor .tag-chip", has_text=tag).locator("button").click()
+    assert chips.count() == 2
+    check(manager, shots, "07-tag-editor", phone)
+    submit(manager, "form:has(#record-tag-list-value)")
+    shown_tags = manager.locator("dd.customer-tags").inner_text()
+    assert "khách quen" in shown_tags
+    assert "mua sỉ" in shown_tags
+    assert tag not in shown_tags
+    assert "khách quen" in manager.locator(".timeline").inner_text()
+
     # A staff user sees none of them: they are not assigned to anyone
     staff = browser.new_context(**options).new_page()
     visit(staff, f"{base}/{SHOP}/admin/login")
     staff.fill("input[name=email]", STAFF_EMAIL)
     staff.fill("input[name=password]", PASSWORD)
     submit(staff, "form:has(input[name=email])")
-    visit(staff, f"{base}/{SHOP}/admin/customers?q=hoi+cho+{plain}", shots, "07-staff", phone)
+    visit(staff, f"{base}/{SHOP}/admin/customers?q=hoi+cho+{plain}", shots, "08-staff", phone)
     assert listed_count(staff) == 0
