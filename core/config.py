@@ -54,6 +54,10 @@ class Defaults:
     MEMBER_REGISTER_RATE_LIMIT = "20 per hour"
     MEMBER_PHONE_RATE_LIMIT = "20 per hour"  # a member's phone changes
 
+    # Customer import: the largest file accepted, and the most rows read from it.
+    IMPORT_MAX_BYTES = 5 * 1024 * 1024
+    IMPORT_MAX_ROWS = 100_000
+
     MAIL_SERVER = None  # unset: messages are written to instance/mail/ as .eml files
     MAIL_PORT = 25
     MAIL_USE_TLS = False
