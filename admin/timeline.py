@@ -284,6 +284,21 @@ def _merged(event, data):
     return "bi-union", text, False
 
 
+@describes(CustomerEvents.IMPORTED)
+def _imported(event, data):
+    if data.get("action") == "update":
+        return (
+            "bi-file-earmark-arrow-up",
+            _("Updated by the import of %(file)s", file=data.get("file", "")),
+            False,
+        )
+    return (
+        "bi-file-earmark-arrow-up",
+        _("Created by the import of %(file)s", file=data.get("file", "")),
+        False,
+    )
+
+
 def actor_label(event, names_actor):
     """Who did it, when the sentence does not say: a staff member or the customer (what the
     system did needs no name)."""

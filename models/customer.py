@@ -71,6 +71,7 @@ class CustomerEvents(enum.StrEnum):
     NOTE_EDITED = "note_edited"
     NOTE_DELETED = "note_deleted"
     MERGED = "merged"
+    IMPORTED = "imported"
 
 
 class Gender(enum.StrEnum):

@@ -300,3 +300,10 @@ def merged(*, customer, other, staff):
         code=other.code,
         name=other.display_name,
     )
+
+
+def imported(*, customer, staff, file, action):
+    """A customer created (``action`` "create") or updated by an import of ``file``."""
+    return record(
+        customer=customer, type=CustomerEvents.IMPORTED, staff=staff, file=file, action=action
+    )

@@ -52,6 +52,7 @@ LINES_EXPECTED = {
     "note_edited": ("bi-chat-left-text", "Note edited: Gọi trước khi giao", STAFF),
     "note_deleted": ("bi-chat-left-text", "A note was deleted", STAFF),
     "merged": ("bi-union", "Merged with the record KH000042 (Phạm Minh Anh)", STAFF),
+    "imported": ("bi-file-earmark-arrow-up", "Created by the import of sapo.xlsx", STAFF),
 }
 
 

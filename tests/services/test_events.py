@@ -380,6 +380,15 @@ CASES = [
         True,
         {"code": "KH000042", "name": "Phạm Minh Anh"},
     ),
+    (
+        "imported",
+        lambda w: {"staff": w.staff, "file": "sapo.xlsx", "action": "create"},
+        None,
+        CustomerEvents.IMPORTED,
+        "staff",
+        True,
+        {"file": "sapo.xlsx", "action": "create"},
+    ),
 ]
 
 

@@ -1,0 +1,228 @@
+"""Importing customers from a file: the plan (what each row will do, shown as a preview before
+anything is written) and the run that writes it.
+
+Each row is parsed by ``import_rows``; duplicates are matched by code, then email, then phone,
+within the shop and within the file. ``on_duplicate`` decides what a row matching a customer
+of the shop does: ``skip`` it, ``update`` that customer, or ``create`` another (refused when
+the code or email is the match: those are unique in a shop). A row repeating an earlier row
+of the file is refused, naming that row."""
+
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+from core.extensions import db
+from core.tenancy import for_shop
+from models import Address, Customer, CustomerNote, CustomerPhone, CustomerStatus, utcnow
+from services import ServiceError, events
+from services.customers import add_phone, next_customer_code
+from services.groups import create_group, groups_of
+from services.import_rows import parse_row
+from services.tags import tag_customer, tag_named
+
+ON_DUPLICATE = ("skip", "update", "create")
+STATUSES = (CustomerStatus.GUEST, CustomerStatus.TEMPORARY, CustomerStatus.OFFICIAL)
+LOOKUP_BATCH = 500
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    on_duplicate: str = "skip"
+    status: str = CustomerStatus.GUEST
+    tags: tuple = ()  # put on every imported customer
+    keep_totals: bool = False
+
+
+@dataclass
+class PlannedRow:
+    parsed: object  # import_rows.ParsedRow
+    action: str = "create"  # create, update, skip, reject
+    existing_id: int | None = None
+    reasons: list = field(default_factory=list)
+
+    @property
+    def line(self):
+        return self.parsed.line
+
+
+@dataclass
+class Plan:
+    rows: list
+
+    def count(self, action):
+        return sum(1 for row in self.rows if row.action == action)
+
+    @property
+    def counts(self):
+        return {action: self.count(action) for action in ("create", "update", "skip", "reject")}
+
+
+def _lookup(shop, column, values, model=Customer, owner=None):
+    """{value: customer id} of the shop's rows whose ``column`` is one of ``values``."""
+    found = {}
+    values = sorted(set(values))
+    owner = owner if owner is not None else model.id
+    for start in range(0, len(values), LOOKUP_BATCH):
+        chunk = values[start : start + LOOKUP_BATCH]
+        query = for_shop(model, shop).with_only_columns(column, owner).where(column.in_(chunk))
+        for value, customer_id in db.session.execute(query.order_by(owner)):
+            found.setdefault(value, customer_id)
+    return found
+
+
+def plan_import(*, shop, table, mapping, options):
+    """What each row of ``table`` (``spreadsheets.Table``) will do, with ``mapping``
+    (``{column index: field}``); nothing is written."""
+    parsed = []
+    for number, cells in enumerate(table.rows, start=2):
+        if all(value in ("", None) for value in cells):
+            continue
+        values = {key: cells[index] for index, key in mapping.items() if index < len(cells)}
+        parsed.append(parse_row(number, values, keep_totals=options.keep_totals))
+    good = [p for p in parsed if p.ok]
+    codes = _lookup(shop, Customer.code, [p.values["code"] for p in good if p.values["code"]])
+    emails = _lookup(
+        shop, Customer.email, [p.values["email"] for p in good if p.values.get("email")]
+    )
+    phones = _lookup(
+        shop,
+        CustomerPhone.number,
+        [n for p in good for n in p.values["phones"]],
+        model=CustomerPhone,
+        owner=CustomerPhone.customer_id,
+    )
+    seen = {"code": {}, "email": {}, "phone": {}}
+    rows = []
+    for row in parsed:
+        planned = PlannedRow(row)
+        rows.append(planned)
+        if not row.ok:
+            planned.action, planned.reasons = "reject", list(row.errors)
+            continue
+        _within_file(planned, seen)
+        if planned.action == "reject":
+            continue
+        _against_shop(planned, options, codes, emails, phones)
+    return Plan(rows)
+
+
+def _within_file(planned, seen):
+    values = planned.parsed.values
+    keys = [("code", values["code"]), ("email", values.get("email"))]
+    keys += [("phone", number) for number in values["phones"]]
+    for kind, value in keys:
+        if value and value in seen[kind]:
+            planned.action = "reject"
+            planned.reasons.append(
+                _l("Same %(what)s as line %(line)s.", what=_WHAT[kind], line=seen[kind][value])
+            )
+            return
+    for kind, value in keys:
+        if value:
+            seen[kind][value] = planned.line
+
+
+_WHAT = {"code": _l("customer code"), "email": _l("email"), "phone": _l("phone")}
+
+
+def _against_shop(planned, options, codes, emails, phones):
+    values = planned.parsed.values
+    match, by = None, None
+    for kind, found in (
+        ("code", codes.get(values["code"])),
+        ("email", emails.get(values.get("email"))),
+        ("phone", next((phones[n] for n in values["phones"] if n in phones), None)),
+    ):
+        if found is not None:
+            match, by = found, kind
+            break
+    if match is None:
+        return
+    planned.existing_id = match
+    if options.on_duplicate == "update":
+        planned.action = "update"
+    elif options.on_duplicate == "create" and by == "phone":
+        planned.action = "create"
+    elif options.on_duplicate == "create":
+        planned.action = "reject"
+        planned.reasons.append(
+            _l("The %(what)s is already a customer's: choose update or skip.", what=_WHAT[by])
+        )
+    else:
+        planned.action = "skip"
+        planned.reasons.append(_l("Already a customer (same %(what)s).", what=_WHAT[by]))
+
+
+# --- The run --------------------------------------------------------------------------
+
+
+def run_import(*, shop, plan, options, staff, label):
+    """Write the plan's creates and updates; returns the plan's counts. ``label`` names the
+    import on each customer's timeline (the file's name)."""
+    groups = {group.name.casefold(): group for group, _n in groups_of(shop)}
+    tags = [tag_named(shop, name) for name in options.tags]
+    for planned in plan.rows:
+        if planned.action == "create":
+            customer = Customer(
+                shop_id=shop.id,
+                shop=shop,
+                code=planned.parsed.values["code"] or next_customer_code(shop),
+                status=options.status,
+            )
+            db.session.add(customer)
+            _write(shop, customer, planned.parsed.values, options, groups, tags, staff, new=True)
+        elif planned.action == "update":
+            customer = db.session.get(Customer, planned.existing_id)
+            if customer is None or customer.shop_id != shop.id:
+                continue
+            _write(shop, customer, planned.parsed.values, options, groups, tags, staff, new=False)
+        else:
+            continue
+        events.imported(customer=customer, staff=staff, file=label, action=planned.action)
+    db.session.flush()
+    return plan.counts
+
+
+def _write(shop, customer, values, options, groups, tags, staff, new):  # noqa: PLR0913
+    """Put the row's values on ``customer``: all of them on a new one; on an existing one,
+    only those the file gives (an email only where there is none: it may be a login)."""
+    for key in ("first_name", "last_name", "company", "gender", "birthday"):
+        value = values.get(key)
+        if value not in (None, ""):
+            setattr(customer, key, value)
+    if values.get("email") and (new or not customer.email):
+        customer.email = values["email"]
+    if values.get("accepts_marketing") and not customer.accepts_marketing:
+        customer.accepts_marketing = True
+        customer.marketing_consent_at = utcnow()
+        customer.marketing_consent_source = "import"
+    for number in values["phones"]:
+        add_phone(customer=customer, number=number)
+    if values.get("address"):
+        address = Address(shop_id=shop.id, full_name=customer.full_name, **values["address"])
+        if not any(a.lines() == address.lines() for a in customer.addresses):
+            address.is_default = not customer.addresses
+            customer.addresses.append(address)
+    if values.get("group"):
+        customer.group = _group(shop, groups, values["group"])
+    for tag in [*tags, *(tag_named(shop, name) for name in values.get("tags", []))]:
+        tag_customer(customer, tag)
+    if values.get("note"):
+        customer.notes.append(
+            CustomerNote(shop_id=shop.id, staff_id=staff.id if staff else None, body=values["note"])
+        )
+    if options.keep_totals and "total_spent" in values:
+        customer.total_spent = values["total_spent"]
+        customer.orders_count = values["orders_count"]
+
+
+def _group(shop, groups, name):
+    """The shop's group of this name, created when new (a name too long is left out)."""
+    group = groups.get(name.casefold())
+    if group is None:
+        try:
+            group = create_group(shop=shop, name=name)
+        except ServiceError:
+            return None
+        groups[group.name.casefold()] = group
+    return group
