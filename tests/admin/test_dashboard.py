@@ -458,3 +458,12 @@ def test_the_page_speaks_vietnamese_first(app, client, auth, shop, owner, fixed_
     assert "Doanh thu 30 ngày qua" in page
     assert "Khách hàng chi tiêu nhiều nhất" in page
     assert "Đơn hàng theo ngày" in page
+
+
+def test_a_staff_user_is_not_sent_to_the_staff_page_they_cannot_open(
+    client, auth, shop, staff_member
+):
+    auth.login_staff(staff_member)
+    page = client.get(f"/{shop.slug}/admin/").text
+    assert f'href="/{shop.slug}/admin/staff"' not in page
+    assert client.get(f"/{shop.slug}/admin/staff").status_code == 403
