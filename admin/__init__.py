@@ -22,6 +22,7 @@ from admin import (  # noqa: E402, F401
     customer_bulk,
     customer_create,
     customer_delete,
+    customer_export,
     customer_merge,
     customer_notes,
     customer_records,

@@ -1,10 +1,11 @@
 """What several admin pages share, in a module without routes: the route modules import it,
 never each other."""
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user
 
 from core.auth import staff_may
+from core.inputs import parse_id
 from core.tenancy import get_for_shop_or_404
 from models import Customer, Role
 
@@ -27,3 +28,14 @@ def customer_or_404(customer_id, lock=False):
     if viewer is not None and customer.assigned_staff_id != viewer:
         abort(404)
     return customer
+
+
+def ticked_ids():
+    """The ids of the rows ticked in the customer list's form (``customer_ids``), each once;
+    whose they are is for the caller to check."""
+    ids = []
+    for value in request.form.getlist("customer_ids"):
+        customer_id = parse_id(value)
+        if customer_id is not None and customer_id not in ids:
+            ids.append(customer_id)
+    return ids

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from admin import bp
-from admin.common import acting_staff
+from admin.common import acting_staff, ticked_ids
 from admin.forms import CustomerBulkForm
 from core.auth import safe_next, staff_required
 from core.extensions import db
@@ -23,15 +23,6 @@ from services import customers as customer_service
 
 # At most this many customers in one action: a larger filter is narrowed first.
 MAX_BULK = 5000
-
-
-def ticked_ids():
-    ids = []
-    for value in request.form.getlist("customer_ids"):
-        customer_id = parse_id(value)
-        if customer_id is not None and customer_id not in ids:
-            ids.append(customer_id)
-    return ids
 
 
 def chosen_ids(form):

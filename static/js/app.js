@@ -169,3 +169,24 @@ document.addEventListener("DOMContentLoaded", function () {
     tagEditor(fields[i]);
   }
 });
+
+// An export of "the selected customers" takes the rows ticked in the list's own form.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var list = document.getElementById("customers-form");
+  if (!form.hasAttribute("data-export")) {
+    return;
+  }
+  var copies = form.querySelectorAll('input[name="customer_ids"]');
+  for (var i = 0; i < copies.length; i++) {
+    form.removeChild(copies[i]);
+  }
+  var ticked = list ? list.querySelectorAll('input[name="customer_ids"]:checked') : [];
+  for (var j = 0; j < ticked.length; j++) {
+    var copy = document.createElement("input");
+    copy.type = "hidden";
+    copy.name = "customer_ids";
+    copy.value = ticked[j].value;
+    form.appendChild(copy);
+  }
+});

@@ -1,0 +1,61 @@
+"""Customers downloaded as a spreadsheet from the list: the current page, all of them, the
+ticked ones or everything the filter finds, as xlsx, csv or txt.
+
+Personal data of many customers at once: managers and the owner only (a ``staff`` role gets
+403). Ids of another shop's customers are never loaded, so never written."""
+
+from flask import Response, flash, g, redirect, request, send_file, stream_with_context, url_for
+
+from admin import bp
+from admin.common import assigned_to, ticked_ids
+from admin.customer_export_forms import CustomerExportForm
+from core.auth import safe_next, staff_required
+from core.forms import first_error
+from core.inputs import parse_page
+from models import Role
+from services import ServiceError, customer_list
+from services import customer_export as export
+
+
+def chosen_ids(form):
+    """The ids of the customers the form asks for, in the order they are written."""
+    return export.export_ids(
+        shop=g.shop,
+        scope=form.scope.data,
+        customer_filter=customer_list.read_filter(request.form, g.shop),
+        sort=customer_list.read_sort(request.form.get("sort")),
+        page=parse_page(request.form.get("page")),
+        per_page=customer_list.read_per_page(request.form.get("per_page")),
+        ids=ticked_ids(),
+        assigned_to=assigned_to(),
+    )
+
+
+@bp.post("/customers/export")
+@staff_required(Role.MANAGER)
+def customers_export():
+    form = CustomerExportForm()
+    back = safe_next(request.form.get("next"), url_for("admin.dashboard")) or url_for(
+        "admin.customers"
+    )
+    if not form.validate_on_submit():
+        flash(first_error(form), "danger")
+        return redirect(back)
+    try:
+        ids = chosen_ids(form)
+    except ServiceError as error:
+        flash(str(error.message), "warning")
+        return redirect(back)
+    file_format, template = form.format.data, form.template.data
+    name = export.file_name(g.shop, file_format)
+    if file_format == "xlsx":
+        file = export.write_xlsx(g.shop, ids, template)
+        return send_file(
+            file, mimetype=export.MEDIA_TYPES["xlsx"], as_attachment=True, download_name=name
+        )
+    chunks = export.text_chunks(g.shop, ids, template, file_format)
+    return Response(
+        stream_with_context(chunks),
+        mimetype=export.MEDIA_TYPES[file_format],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

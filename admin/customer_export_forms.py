@@ -1,0 +1,40 @@
+"""The form that exports customers from the list (its filter, page and ticked ids are read by
+the view, as the list's bulk form's are)."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice, SelectField
+
+from core.forms import Form, required
+
+
+class CustomerExportForm(Form):
+    scope = SelectField(
+        _l("Which customers"),
+        choices=[
+            SelectChoice("page", _l("This page")),
+            SelectChoice("filter", _l("All matching the filter")),
+            SelectChoice("selected", _l("The selected customers")),
+            SelectChoice("all", _l("All customers")),
+        ],
+        default="page",
+        validators=[required()],
+    )
+    format = SelectField(
+        _l("File"),
+        choices=[
+            SelectChoice("xlsx", _l("Excel (.xlsx)")),
+            SelectChoice("csv", _l("CSV (.csv)")),
+            SelectChoice("txt", _l("Text, tab-separated (.txt)")),
+        ],
+        default="xlsx",
+        validators=[required()],
+    )
+    template = SelectField(
+        _l("Columns"),
+        choices=[
+            SelectChoice("default", _l("Our import template")),
+            SelectChoice("shopify", _l("Shopify")),
+        ],
+        default="default",
+        validators=[required()],
+    )

@@ -1,0 +1,274 @@
+"""The shop's customers written to a spreadsheet: which customers (a page of the list, all of
+them, the ticked ones, or everything a filter finds), in which columns (our own import
+template's, or Shopify's customer CSV's) and as which file (xlsx, csv, txt).
+
+Rows are read in batches of ids, so memory stays flat as the shop grows. No cell is ever a
+formula: text that a spreadsheet would take for one (``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return first) is a string cell in xlsx and starts with ``'`` in csv and txt.
+
+Internal notes are not exported: they are staff conversations, not a customer's details, and
+the import keeps a file's note as a new internal note, so exporting them would add each note
+again on every round trip."""
+
+import csv
+import io
+from datetime import datetime
+from tempfile import SpooledTemporaryFile
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from sqlalchemy.orm import selectinload
+
+from core.extensions import db
+from core.tenancy import for_shop
+from models import Customer
+from services import ServiceError
+from services.customer_list import customers_query
+from services.customer_sheet import COLUMNS
+
+SCOPES = ("page", "all", "selected", "filter")
+FORMATS = ("xlsx", "csv", "txt")
+TEMPLATES = ("default", "shopify")
+# At most this many customers download at once; more wants a narrower filter (for now).
+MAX_ROWS = 5000
+BATCH = 500
+# What a spreadsheet reads as the start of a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+GENDERS = {"male": "Nam", "female": "Nữ", "other": "Khác"}
+MEDIA_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "txt": "text/plain; charset=utf-8",
+}
+SHOPIFY_HEADERS = (
+    "First Name",
+    "Last Name",
+    "Email",
+    "Accepts Email Marketing",
+    "Default Address Company",
+    "Default Address Address1",
+    "Default Address Address2",
+    "Default Address City",
+    "Default Address Province Code",
+    "Default Address Country Code",
+    "Default Address Zip",
+    "Default Address Phone",
+    "Phone",
+    "Accepts SMS Marketing",
+    "Total Spent",
+    "Total Orders",
+    "Note",
+    "Tax Exempt",
+    "Tags",
+)
+LOADS = (
+    selectinload(Customer.phones),
+    selectinload(Customer.addresses),
+    selectinload(Customer.tags),
+    selectinload(Customer.group),
+)
+
+
+class NothingToExport(ServiceError):
+    pass
+
+
+class ExportTooLarge(ServiceError):
+    pass
+
+
+# --- Which customers ------------------------------------------------------------------
+
+
+def export_ids(
+    *, shop, scope, customer_filter, sort, page=1, per_page=50, ids=(), assigned_to=None
+):
+    """The ids of the customers ``scope`` names, in the order they are written; refused when
+    there are none or more than ``MAX_ROWS``. ``ids`` (scope ``selected``) that are not this
+    shop's (or not seen by ``assigned_to``) are dropped."""
+    seen = {"shop": shop, "assigned_to": assigned_to}
+    if scope == "page":
+        query = customers_query(customer_filter=customer_filter, sort=sort, **seen)
+        query = query.limit(per_page).offset((page - 1) * per_page)
+    elif scope == "filter":
+        query = customers_query(customer_filter=customer_filter, sort=sort, **seen)
+    else:
+        query = customers_query(customer_filter=_no_filter(customer_filter), sort="created", **seen)
+        if scope == "selected":
+            query = query.where(Customer.id.in_(ids[: MAX_ROWS + 1] or [0]))
+    if scope != "page":
+        query = query.limit(MAX_ROWS + 1)
+    found = db.session.scalars(query.with_only_columns(Customer.id)).all()
+    if not found:
+        raise NothingToExport(
+            _l("Tick at least one customer first.")
+            if scope == "selected"
+            else _l("No customer to export here.")
+        )
+    if len(found) > MAX_ROWS:
+        raise ExportTooLarge(
+            _l(
+                "One export holds at most %(max)s customers: narrow the filter first.",
+                max=f"{MAX_ROWS:,}".replace(",", "."),
+            )
+        )
+    return found
+
+
+def _no_filter(customer_filter):
+    return type(customer_filter)()
+
+
+def customers_in_batches(shop, ids):
+    """The customers of ``ids``, in that order, a batch at a time (each batch's rows are
+    released once written)."""
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        loaded = db.session.scalars(
+            for_shop(Customer, shop).where(Customer.id.in_(chunk)).options(*LOADS)
+        ).all()
+        by_id = {customer.id: customer for customer in loaded}
+        # The session holds its rows weakly: each batch goes once written
+        yield [by_id[i] for i in chunk if i in by_id]
+
+
+# --- What each row says ---------------------------------------------------------------
+
+
+def local_phone(number):
+    """``+84912345678`` as written in Vietnam (``0912345678``); others as stored."""
+    if number and number.startswith("+84"):
+        return "0" + number[3:]
+    return number or ""
+
+
+def yes_no_vi(value):
+    return "Có" if value else "Không"
+
+
+def default_row(customer):
+    address = customer.default_address
+    phones = [phone.number for phone in customer.phones]
+    values = {
+        "code": customer.code,
+        "last_name": customer.last_name,
+        "first_name": customer.first_name,
+        "email": customer.email or "",
+        "phone": local_phone(phones[0]) if phones else "",
+        "other_phones": ", ".join(local_phone(p) for p in phones[1:]),
+        "gender": GENDERS.get(customer.gender or "", ""),
+        "birthday": customer.birthday.strftime("%d/%m/%Y") if customer.birthday else "",
+        "company": customer.company or "",
+        "group": customer.group.name if customer.group else "",
+        "tags": ", ".join(customer.tag_names),
+        "accepts_marketing": yes_no_vi(customer.accepts_marketing),
+        "address": address.line1 if address else "",
+        "ward": address.ward if address else "",
+        "province": address.province if address else "",
+        "country_code": address.country if address else "",
+        "note": "",
+        "total_spent": customer.total_spent,
+        "orders_count": customer.orders_count,
+    }
+    return [values[column.key] for column in COLUMNS]
+
+
+def shopify_row(customer):
+    address = customer.default_address
+    return [
+        customer.first_name,
+        customer.last_name,
+        customer.email or "",
+        "yes" if customer.accepts_marketing else "no",
+        customer.company or "",
+        address.line1 if address else "",
+        address.ward if address else "",
+        address.province if address else "",
+        "",
+        address.country if address else "",
+        "",
+        address.phone or "" if address else "",
+        customer.primary_phone or "",
+        "no",
+        customer.total_spent,
+        customer.orders_count,
+        "",
+        "no",
+        ", ".join(customer.tag_names),
+    ]
+
+
+def headers(template):
+    if template == "shopify":
+        return list(SHOPIFY_HEADERS)
+    return [column.vi for column in COLUMNS]
+
+
+def rows(shop, ids, template):
+    """The header, then one list of values per customer of ``ids``."""
+    yield headers(template)
+    row_of = shopify_row if template == "shopify" else default_row
+    for batch in customers_in_batches(shop, ids):
+        for customer in batch:
+            yield row_of(customer)
+
+
+# --- Files ----------------------------------------------------------------------------
+
+
+def neutralised(value):
+    """A csv/txt value a spreadsheet will not run: text that looks like a formula starts
+    with ``'``."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def text_chunks(shop, ids, template, file_format):
+    """The csv (UTF-8 with a BOM, so Excel reads the accents; commas) or txt (UTF-8, tabs)
+    file, as bytes a batch of rows at a time."""
+    if file_format == "csv":
+        yield "\ufeff".encode()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter="," if file_format == "csv" else "\t")
+    for number, row in enumerate(rows(shop, ids, template)):
+        writer.writerow([neutralised(value) for value in row])
+        if number % BATCH == 0:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+def xlsx_cell(sheet, value):
+    """A text value as a string cell whatever it starts with (openpyxl would make ``=…`` a
+    formula), without the control characters a workbook cannot hold."""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not value.startswith(FORMULA_STARTS):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
+def write_xlsx(shop, ids, template):
+    """The workbook in a temporary file (in memory while small), rewound for sending."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Khách hàng")
+    for row in rows(shop, ids, template):
+        sheet.append([xlsx_cell(sheet, value) for value in row])
+    file = SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    workbook.save(file)
+    file.seek(0)
+    return file
+
+
+def file_name(shop, file_format, now=None):
+    """``khach-hang-<shop>-<yyyy-mm-dd>.<format>``, dated in the shop's time."""
+    day = (now or datetime.now(ZoneInfo(shop.timezone))).astimezone(ZoneInfo(shop.timezone))
+    return f"khach-hang-{shop.slug}-{day:%Y-%m-%d}.{file_format}"
