@@ -30,7 +30,7 @@ class CustomerExportForm(Form):
         validators=[required()],
     )
     template = SelectField(
-        _l("Columns"),
+        _l("File template"),
         choices=[
             SelectChoice("default", _l("Our import template")),
             SelectChoice("shopify", _l("Shopify")),
