@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.extensions import db
 from core.i18n import format_money, status_label
-from core.tenancy import for_shop
+from core.tenancy import for_shop, get_for_shop
 from models import CustomerGroup, StaffUser
 from services.customer_bulk import assignable_staff
 from services.places import province_names
@@ -72,8 +72,8 @@ def _value_text(shop, name, value):
     if name == "gender":
         return GENDER_LABELS.get(value, value)
     if name == "group":
-        group = db.session.get(CustomerGroup, value)
-        return group.name if group is not None and group.shop_id == shop.id else value
+        group = get_for_shop(CustomerGroup, value, shop)
+        return group.name if group is not None else value
     if name == "staff":
         staff = db.session.get(StaffUser, value)
         return staff.display_name if staff is not None else value

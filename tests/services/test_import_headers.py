@@ -4,6 +4,7 @@ and spacing; a full name in one column splits the Vietnamese way."""
 
 import pytest
 
+from services.customer_export import SHOPIFY_HEADERS
 from services.customer_sheet import COLUMNS
 from services.import_headers import match_headers, split_full_name
 
@@ -22,28 +23,7 @@ SAPO = [
     "Total Spent",
     "Total Orders",
 ]
-SHOPIFY_NEW = [
-    "Customer ID",
-    "First Name",
-    "Last Name",
-    "Email",
-    "Accepts Email Marketing",
-    "Default Address Company",
-    "Default Address Address1",
-    "Default Address Address2",
-    "Default Address City",
-    "Default Address Province Code",
-    "Default Address Country Code",
-    "Default Address Zip",
-    "Default Address Phone",
-    "Phone",
-    "Accepts SMS Marketing",
-    "Total Spent",
-    "Total Orders",
-    "Note",
-    "Tax Exempt",
-    "Tags",
-]
+SHOPIFY_NEW = ["Customer ID", *SHOPIFY_HEADERS]  # what our own Shopify export writes, too
 UPOS = [
     "Mã khách hàng",
     "Tên khách hàng",
