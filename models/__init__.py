@@ -31,6 +31,7 @@ from models.order import (
 )
 from models.outbox import MailStatus, OutboxMessage
 from models.shop import RESERVED_SLUGS, Role, Shop, ShopMembership, StaffInvitation, StaffUser
+from models.transfer import CustomerImport, ExportFile, ExportTemplate, ImportStatus
 
 __all__ = [
     "Favourite",
@@ -45,6 +46,10 @@ __all__ = [
     "CustomerEvent",
     "CustomerEvents",
     "CustomerGroup",
+    "CustomerImport",
+    "ExportFile",
+    "ExportTemplate",
+    "ImportStatus",
     "CustomerNote",
     "CustomerPhone",
     "CustomerSegment",
