@@ -31,6 +31,7 @@ from admin import (  # noqa: E402, F401
     dashboard,
     emails,
     groups,
+    import_template,
     invitations,
     login,
     order_create,
