@@ -23,6 +23,7 @@ from admin import (  # noqa: E402, F401
     customer_create,
     customer_delete,
     customer_export,
+    customer_import,
     customer_merge,
     customer_notes,
     customer_records,

@@ -27,10 +27,15 @@ ALIASES = {
         "SDT",
         "Di động",
         "Phone",
-        "Default Address Phone",
         "Mobile",
     ],
-    "other_phones": ["Điện thoại khác", "Số điện thoại khác", "Other phones"],
+    # Shopify's address phone is one more number of the customer; its "Phone" is the main one.
+    "other_phones": [
+        "Điện thoại khác",
+        "Số điện thoại khác",
+        "Other phones",
+        "Default Address Phone",
+    ],
     "gender": ["Giới tính", "Gender", "Sex"],
     "birthday": ["Ngày sinh", "Sinh nhật", "Birthday", "Date of birth"],
     "company": ["Công ty", "Đơn vị", "Company", "Default Address Company"],
