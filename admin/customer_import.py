@@ -68,7 +68,8 @@ def customer_import_detail(import_id):
             customer_import=customer_import,
             status=display_status(customer_import),
         )
-    form = ImportOptionsForm(data=customer_import.options)
+    options = customer_import.options
+    form = ImportOptionsForm(data={**options, "tags": ", ".join(options.get("tags") or ())})
     table = imports.table_of(customer_import)
     mapping = imports.mapping_of(customer_import)
     if request.method == "POST":

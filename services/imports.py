@@ -25,6 +25,7 @@ from services.customer_import import ON_DUPLICATE, STATUSES, ImportOptions, Plan
 from services.customer_import import run_import as write_rows
 from services.import_files import error_report
 from services.import_headers import KEYS, match_headers
+from services.phones import display_phone
 from services.spreadsheets import BadFile, read_table
 from services.tags import clean_name
 
@@ -183,7 +184,7 @@ def _preview_row(planned, cells, columns):
         line=planned.line,
         name=name or cell("full_name", "last_name", "first_name"),
         email=values.get("email") or cell("email"),
-        phone=phones[0] if phones else cell("phone"),
+        phone=display_phone(phones[0]) if phones else cell("phone"),
         notes=[str(note) for note in notes],
         existing_id=planned.existing_id,
     )
