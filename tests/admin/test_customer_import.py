@@ -15,10 +15,12 @@ import pytest
 from sqlalchemy import func, select
 
 from core.extensions import db
-from models import Customer, CustomerEvent, CustomerImport, Job, Tag
+from models import Customer, CustomerEvent, CustomerImport, Job, Shop, Tag
 from services.spreadsheets import read_table
+from services.tags import tag_customer, tag_named
 from tests.factories import make_guest, make_staff
 from tests.mail import delivered, text_of
+from tests.services.test_export_round_trip import snapshot
 
 SAPO_CSV = (
     "First Name,Last Name,Email,Company,Address 1,Address 2,City,Province,Province Code,"
@@ -431,3 +433,33 @@ def test_tags_typed_in_the_options_go_on_every_imported_customer(
         names = db.session.scalars(select(Tag.name).where(Tag.shop_id == shop.id)).all()
     assert {"Shopify", "Đợt 1"} <= set(names)
     assert names.count("Đợt 1") == 1
+
+
+def test_the_37_customers_of_a_filter_export_and_reimport_with_update_unchanged(
+    app, client, shop, as_manager, run_jobs
+):
+    fair = [
+        make_guest(app, shop, first_name=f"Hội chợ {i:02d}", phone=f"+849123456{i:02d}")
+        for i in range(37)
+    ]
+    make_guest(app, shop, first_name="Khách khác", phone="+84987000111")
+    with app.app_context():
+        shop_row = db.session.get(Shop, shop.id)
+        for customer_id in fair:
+            tag_customer(db.session.get(Customer, customer_id), tag_named(shop_row, "hội chợ"))
+        db.session.commit()
+        before = {c.id: snapshot(c) for c in db.session.scalars(select(Customer))}
+    exported = client.post(
+        f"/{shop.slug}/admin/customers/export",
+        data={"scope": "filter", "tag": "hội chợ", "format": "xlsx", "template": "default"},
+    )
+    assert exported.status_code == 200
+    data = exported.data
+    exported.close()
+    _import_id, page = import_file(
+        client, app, shop, run_jobs, "khach-hang.xlsx", data, on_duplicate="update"
+    )
+    assert re.search(r'result-count-update">\s*<div[^>]*>37<', page.text)
+    with app.app_context():
+        after = {c.id: snapshot(c) for c in db.session.scalars(select(Customer))}
+    assert after == before
