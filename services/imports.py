@@ -9,13 +9,14 @@ whole batches only, and the job picked up again starts after the last one. Rows 
 before the crash are not planned again as new customers: the count skips them."""
 
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from core.extensions import db
-from core.jobs import job_handler, start_job
+from core.jobs import job_handler, periodic, start_job
 from core.outbox import send_template
 from core.tenancy import for_shop
 from core.urls import external_url
@@ -31,6 +32,8 @@ from services.tags import clean_name
 
 JOB_KIND = "customers.import"
 BATCH = 1000
+# An upload never run is forgotten after this long (its file is personal data of many people).
+UPLOAD_KEPT_FOR = timedelta(days=7)
 NAME_KEYS = ("full_name", "first_name", "last_name")
 MAX_TAGS = 10
 
@@ -233,6 +236,19 @@ def start(customer_import, *, shop, staff):
     customer_import.job_id = job.id
     customer_import.status = ImportStatus.RUNNING
     return job
+
+
+@periodic("imports.forget_stale_uploads", minute="17")
+def forget_stale_uploads():
+    """Delete the uploads nobody ran within ``UPLOAD_KEPT_FOR``; the count deleted."""
+    deleted = db.session.execute(
+        delete(CustomerImport)
+        .where(CustomerImport.status == ImportStatus.UPLOADED)
+        .where(CustomerImport.created_at < utcnow() - UPLOAD_KEPT_FOR)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return deleted.rowcount
 
 
 def imports_of(shop, limit=20):

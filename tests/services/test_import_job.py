@@ -95,3 +95,19 @@ def test_a_job_of_another_shop_cannot_reach_this_shops_import(app, shop, owner, 
             imports.run_import_job(job, lambda done, total=None: None)
         db.session.rollback()
         assert db.session.scalar(select(func.count(Customer.id))) == 0
+
+
+def test_an_upload_never_run_is_forgotten_after_a_week_and_a_run_one_is_kept(app, shop, owner):
+    run_id, _job_id = start_import(app, shop, owner)  # run: kept
+    with app.app_context():
+        shop_row = db.session.get(Shop, shop.id)
+        staff = db.session.get(StaffUser, owner.id)
+        old = imports.upload(shop=shop_row, staff=staff, filename="cu.csv", data=FILE)
+        recent = imports.upload(shop=shop_row, staff=staff, filename="moi.csv", data=FILE)
+        old.created_at = utcnow() - timedelta(days=8)
+        db.session.commit()
+        old_id, recent_id = old.id, recent.id
+        assert imports.forget_stale_uploads() == 1
+        remaining = db.session.scalars(select(CustomerImport.id).order_by(CustomerImport.id))
+        assert remaining.all() == [run_id, recent_id]
+        assert db.session.get(CustomerImport, old_id) is None
