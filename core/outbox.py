@@ -1,10 +1,13 @@
 """Email through an outbox table.
 
 ``queue_mail`` writes a row in the caller's transaction; once that commits, a background
-task sends what is due in batches over one SMTP connection. A message the server refuses
-for good is marked failed; anything else (the server down, a timeout, a 4xx answer) leaves
-it queued for a later try with growing delays, so no message is lost while the server is
-away. Without ``MAIL_SERVER`` messages are written to ``instance/mail/`` as ``.eml`` files.
+task sends what is due in batches over one SMTP connection, recording each message as the
+server answers for it. A message the server refuses for good is marked failed; anything
+else (the server down, a timeout, a 4xx answer) leaves it queued for a later try with
+growing delays, so no message is lost while the server is away, and none goes twice. Each
+shop sends at most ``MAIL_RATE_PER_SHOP`` messages a minute, and the shops with mail waiting
+share every batch, so one shop's campaign never holds back another's password reset.
+Without ``MAIL_SERVER`` messages are written to ``instance/mail/`` as ``.eml`` files.
 
 Secret links (a password reset, an email confirmation, a guest's order page…) open something
 to whoever holds them, so the row never shows them: the bodies keep a placeholder where each
@@ -12,12 +15,14 @@ one goes, the addresses wait in ``secret_urls`` until the message leaves, and ar
 is sent or has failed for good. The admin's email log shows a "link hidden" marker instead.
 """
 
+import email.policy
 import enum
 import logging
 import re
 import secrets
 import smtplib
-from contextlib import contextmanager
+import time
+from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,9 +30,10 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_mail import BadHeaderError, Connection, Message
+from flask_mail import BadHeaderError, Connection, Message, sanitize_address, sanitize_addresses
 from markupsafe import Markup, escape
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, update
+from sqlalchemy.orm import selectinload
 
 from core.clock import utcnow
 from core.extensions import db
@@ -36,8 +42,13 @@ from core.jobs import enqueue_after_commit, periodic, task
 
 log = logging.getLogger(__name__)
 
+# How long a sender owns the messages it claimed; it renews the claim while it works, so
+# this is how long the messages of a worker that died wait before another sender takes them.
 CLAIM_FOR = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=1)
+# Kinds of message sent to many customers at once: within a shop they go after the rest, so
+# a campaign of thousands never holds back the shop's own password resets and order mail.
+BULK_KINDS = ("campaign",)
 
 # The model of outbox rows, given by ``models.outbox`` (see ``bind_model``).
 OutboxMessage = None
@@ -222,6 +233,41 @@ def backoff(attempts):
 
 
 # --- Delivery -------------------------------------------------------------------------
+#
+# A sender claims a batch, hands each message to the server and writes down the server's
+# answer about it in a transaction of its own before handing over the next. The value a
+# claim writes in ``claimed_until`` is the sender's token: no other sender takes those rows
+# before that time, every record of an answer checks it, and the sender renews it while
+# half of it is left, so a slow server can never let a second sender take a message the
+# first one is about to send.
+#
+# A worker killed in the middle of a batch has written down every message the server had
+# taken before the one in hand. Interrupted in Python (Ctrl+C, the worker stopping), it
+# also writes down the message whose "250 accepted" it had just read and gives the rest of
+# its batch back at once. Killed outright, the rest waits for its claim to lapse and goes
+# out then. The one message that can go twice is the one the process died with, after the
+# server accepted it and before the record was written (SMTP cannot tell a client what it
+# did not hear); it goes again with the same Message-ID, by which mail systems recognise
+# the copy.
+
+
+class OutboxMail(Message):
+    """Flask-Mail's message, written out with the headers exactly as Flask-Mail encoded them.
+
+    Flask-Mail encodes every header itself (a Vietnamese name or subject becomes RFC 2047
+    encoded words), then hands the message to ``policy.SMTP``, which parses each header again
+    whenever the writer reads one, and re-folds the long ones: that costs four times the
+    rest of the message (paid 10,000 times for a campaign), and re-folding splits a long
+    name inside a word ("Ng ọc"). Read with ``compat32`` and written without re-folding, the
+    encoded headers go out as they are, with the CRLF line ends SMTP wants.
+    """
+
+    WIRE_POLICY = email.policy.SMTP.clone(refold_source="none")
+
+    def as_bytes(self):
+        message = self._message()
+        message.policy = email.policy.compat32
+        return message.as_bytes(policy=self.WIRE_POLICY)
 
 
 class TimeoutConnection(Connection):
@@ -242,8 +288,13 @@ class TimeoutConnection(Connection):
         return self
 
     def __exit__(self, exc_type, exc_value, tb):
-        # Saying goodbye to a server that already hung up must not undo what was sent.
+        # Saying goodbye to a server that already hung up must not undo what was sent. A
+        # worker being stopped (an interrupt, not an error) may be in the middle of a
+        # message: it hangs up without waiting for an answer that may never come.
         if self.host is None:
+            return
+        if exc_type is not None and not issubclass(exc_type, Exception):
+            self.host.close()
             return
         try:
             self.host.quit()
@@ -259,6 +310,29 @@ class TimeoutConnection(Connection):
         if self.mail.username and self.mail.password:
             host.login(self.mail.username, self.mail.password)
         return host
+
+    def send(self, message, envelope_from=None):
+        """Flask-Mail's ``send``, except that the new connection after ``MAIL_MAX_EMAILS``
+        messages is made before the next message, not after this one: failing to
+        reconnect must not look like this message failing once the server has taken it."""
+        if message.has_bad_headers():
+            raise BadHeaderError
+        if self.host is None:
+            return
+        if self.mail.max_emails and self.num_emails >= self.mail.max_emails:
+            self.__exit__(None, None, None)
+            self.host = self.configure_host()
+            self.num_emails = 0
+        if message.date is None:
+            message.date = time.time()
+        self.host.sendmail(
+            sanitize_address(envelope_from or message.sender),
+            sanitize_addresses(message.send_to),
+            message.as_bytes(),
+            message.mail_options,
+            message.rcpt_options,
+        )
+        self.num_emails += 1
 
 
 class FileConnection:
@@ -291,6 +365,26 @@ class _SMTPSender:
         self.connection.send(message)
 
 
+class Courier:
+    """The connection of one delivery run: opened when the first message needs it (a run
+    with nothing to send never calls the server), then used for every batch of the run."""
+
+    def __init__(self):
+        self.stack = ExitStack()
+        self.connection = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        return self.stack.__exit__(*exc_info)
+
+    def send(self, message, outbox_id):
+        if self.connection is None:
+            self.connection = self.stack.enter_context(open_connection())
+        self.connection.send(message, outbox_id)
+
+
 def build_message(row):
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     if row.shop is not None:
@@ -299,7 +393,7 @@ def build_message(row):
     # the way in, or written by other code, must still become a mail with sound headers.
     to_name = one_line(row.to_name)
     recipient = (to_name, row.to_address) if to_name else row.to_address
-    message = Message(
+    message = OutboxMail(
         subject=one_line(row.subject),
         recipients=[recipient],
         body=reveal(row.body_text, row.secret_urls, html=False),
@@ -319,33 +413,163 @@ def _address_of(sender):
     return match.group(1) if match else (sender or "")
 
 
-def claim_batch(now, size):
-    """Ids of due messages this sender now owns; another sender skips them."""
-    due = db.session.scalars(
-        db.select(OutboxMessage.id)
-        .where(OutboxMessage.status == MailStatus.QUEUED)
-        .where(OutboxMessage.next_attempt_at <= now)
-        .where(or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
-        .order_by(OutboxMessage.id)
-        .limit(size)
+# --- Claiming: fair between shops, within each shop's rate ------------------------------
+
+
+def _due(now):
+    return (OutboxMessage.status == MailStatus.QUEUED) & (OutboxMessage.next_attempt_at <= now)
+
+
+def _unclaimed(now):
+    return or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
+
+
+def _of_shops(shop_ids):
+    """Messages of these shops; None stands for the platform's own mail (no shop)."""
+    known = [shop_id for shop_id in shop_ids if shop_id is not None]
+    condition = OutboxMessage.shop_id.in_(known)
+    if None in shop_ids:
+        condition = or_(condition, OutboxMessage.shop_id.is_(None))
+    return condition
+
+
+def shop_budgets(now):
+    """(shop id, how many of its due messages may be claimed now) for each shop with mail
+    due, the shop whose oldest message has waited longest first.
+
+    ``MAIL_RATE_PER_SHOP`` counts, for the clock minute of ``now``, what the shop has sent
+    and what other senders hold claimed; the minute sweep starts each minute afresh. The
+    platform's own mail (no shop) is one more sender with the same rate.
+    """
+    free = _unclaimed(now)
+    waiting = db.session.execute(
+        db.select(
+            OutboxMessage.shop_id,
+            func.count(OutboxMessage.id).filter(free),
+            func.count(OutboxMessage.id).filter(~free),
+            func.min(OutboxMessage.id).filter(free),
+        )
+        .where(_due(now))
+        .group_by(OutboxMessage.shop_id)
     ).all()
+    waiting = sorted((row for row in waiting if row[1]), key=lambda row: row[3])
+    rate = current_app.config["MAIL_RATE_PER_SHOP"]
+    if not rate:
+        return [(shop_id, free_count) for shop_id, free_count, _, _ in waiting]
+    minute = now.replace(second=0, microsecond=0)
+    sent = dict(
+        db.session.execute(
+            db.select(OutboxMessage.shop_id, func.count(OutboxMessage.id))
+            .where(_of_shops([row[0] for row in waiting]), OutboxMessage.sent_at >= minute)
+            .group_by(OutboxMessage.shop_id)
+        ).all()
+    )
+    return [
+        (shop_id, max(0, min(free_count, rate - sent.get(shop_id, 0) - in_flight)))
+        for shop_id, free_count, in_flight, _ in waiting
+    ]
+
+
+def fair_shares(budgets, size):
+    """(shop id, share) pairs: ``size`` places dealt one at a time to each shop in turn, in
+    the order given, none getting more than its budget."""
+    shares = {shop_id: 0 for shop_id, budget in budgets if budget > 0}
+    limits = dict(budgets)
+    left = size
+    while left > 0:
+        open_shops = [shop_id for shop_id in shares if shares[shop_id] < limits[shop_id]]
+        if not open_shops:
+            break
+        for shop_id in open_shops[:left]:
+            shares[shop_id] += 1
+        left -= min(left, len(open_shops))
+    return [(shop_id, share) for shop_id, share in shares.items() if share]
+
+
+def claim_batch(now, size):
+    """Ids of at most ``size`` due messages this sender now owns, until ``now + CLAIM_FOR``.
+
+    The batch is shared between the shops with mail due, one message each in turn (see
+    ``fair_shares``), so one shop's campaign of 10,000 never holds back another shop's
+    password reset; within a shop, campaign messages (``BULK_KINDS``) come after the rest.
+    A shop over its rate gets nothing this round: its messages stay queued for the next.
+    """
+    picked = []
+    for shop_id, share in fair_shares(shop_budgets(now), size):
+        picked += db.session.scalars(
+            db.select(OutboxMessage.id)
+            .where(_due(now), _unclaimed(now), _of_shops([shop_id]))
+            .order_by(OutboxMessage.kind.in_(BULK_KINDS), OutboxMessage.id)
+            .limit(share)
+        ).all()
     claimed = []
-    for message_id in due:
-        # Every condition again: another sender may have claimed, or claimed and sent, the
-        # message since we read it (a sent message has no claim left to protect it).
+    if picked:
+        # Every condition again: another sender may have claimed, or claimed and sent,
+        # these messages since we read them (a sent message has no claim left to protect
+        # it). The database settles the race: each row goes to one sender.
+        claimed = db.session.scalars(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(picked), _due(now), _unclaimed(now))
+            .values(claimed_until=now + CLAIM_FOR)
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
+        ).all()
+    db.session.commit()
+    return sorted(claimed)
+
+
+class Claim:
+    """The messages of a batch this sender owns, and the ``claimed_until`` value that proves
+    it (a later claim by anyone else writes a later time)."""
+
+    def __init__(self, ids, token):
+        self.ids = set(ids)
+        self.token = token
+
+    def renew_if_half_gone(self, ids):
+        """Keep owning ``ids`` for another ``CLAIM_FOR`` once half of the claim is gone, so
+        that no message is handed to the server on a claim that may lapse meanwhile."""
+        if utcnow() < self.token - CLAIM_FOR / 2:
+            return
+        token = utcnow() + CLAIM_FOR
+        kept = db.session.scalars(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), self.owned())
+            .values(claimed_until=token)
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
+        ).all()
+        db.session.commit()
+        self.ids, self.token = set(kept), token
+
+    def owned(self):
+        return (OutboxMessage.status == MailStatus.QUEUED) & (
+            OutboxMessage.claimed_until == self.token
+        )
+
+    def settle(self, message_id, **values):
+        """Write the outcome of one message and end its claim, in a transaction of its own."""
         result = db.session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id == message_id)
-            .where(OutboxMessage.status == MailStatus.QUEUED)
-            .where(OutboxMessage.next_attempt_at <= now)
-            .where(or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
-            .values(claimed_until=now + CLAIM_FOR)
+            .where(OutboxMessage.id == message_id, self.owned())
+            .values(claimed_until=None, **values)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount == 1:
-            claimed.append(message_id)
-    db.session.commit()
-    return claimed
+        db.session.commit()
+        self.ids.discard(message_id)
+        if result.rowcount != 1:
+            log.warning("outbox message %s was no longer ours to record", message_id)
+
+    def give_back(self, ids):
+        """End the claim on ``ids`` without an attempt: the next round takes them at once."""
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), self.owned())
+            .values(claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        self.ids.difference_update(ids)
 
 
 def is_permanent(error):
@@ -357,34 +581,54 @@ def is_permanent(error):
     return False
 
 
-def postpone(rows, error, now):
-    """The server could not be reached or dropped us: try these again later."""
-    for row in rows:
-        row.attempts += 1
-        row.last_error = error
-        row.next_attempt_at = now + backoff(row.attempts)
-        row.claimed_until = None
-    db.session.commit()
+def outcome_sent(attempts, now):
+    # Sent or given up: no one needs the secret links any more.
+    return {
+        "status": MailStatus.SENT,
+        "sent_at": now,
+        "attempts": attempts + 1,
+        "last_error": None,
+        "secret_urls": None,
+    }
+
+
+def outcome_failed(attempts, error):
+    return {
+        "status": MailStatus.FAILED,
+        "attempts": attempts + 1,
+        "last_error": _describe(error),
+        "secret_urls": None,
+    }
+
+
+def outcome_later(attempts, error, now):
+    return {
+        "status": MailStatus.QUEUED,
+        "attempts": attempts + 1,
+        "last_error": _describe(error),
+        "next_attempt_at": now + backoff(attempts + 1),
+    }
 
 
 @task("outbox.deliver")
 def deliver_outbox():
-    """Send everything due, batch by batch. Returns the number of messages sent."""
+    """Send everything due, batch by batch over one connection. Returns the number sent."""
     size = current_app.config["OUTBOX_BATCH_SIZE"]
     sent = 0
-    while True:
-        now = utcnow()
-        ids = claim_batch(now, size)
-        if not ids:
-            return sent
-        count, connection_failed = send_batch(ids)
-        sent += count
-        if connection_failed:
-            return sent
+    with Courier() as courier:
+        while True:
+            now = utcnow()
+            ids = claim_batch(now, size)
+            if not ids:
+                return sent
+            count, connection_failed = send_batch(Claim(ids, now + CLAIM_FOR), courier)
+            sent += count
+            if connection_failed:
+                return sent
 
 
-def send_batch(ids):
-    """Send the claimed messages over one connection; returns (sent, connection_failed).
+def send_batch(claim, courier):
+    """Send the claimed messages; returns (sent, connection_failed).
 
     The server's answer about one message (its recipient or its content refused) settles
     that message alone. Losing the server, or the server refusing our sender address (a
@@ -392,51 +636,86 @@ def send_batch(ids):
     """
     rows = db.session.scalars(
         db.select(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids), OutboxMessage.status == MailStatus.QUEUED)
-        .order_by(OutboxMessage.id)
+        .where(OutboxMessage.id.in_(claim.ids), claim.owned())
+        .options(selectinload(OutboxMessage.shop))
+        .order_by(OutboxMessage.kind.in_(BULK_KINDS), OutboxMessage.id)
     ).all()
-    max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
-    sent = settled = 0
+    # Everything the loop needs, read before its first commit expires the rows.
+    batch = [(row.id, row.attempts, _built(row)) for row in rows]
+    sent = 0
+    accepted = None  # (id, attempts) of a message the server took, not yet written down
     try:
-        with open_connection() as connection:
-            for row in rows:
-                now = utcnow()
-                try:
-                    connection.send(build_message(row), row.id)
-                except (smtplib.SMTPServerDisconnected, smtplib.SMTPSenderRefused):
-                    raise
-                except smtplib.SMTPException as error:
-                    row.attempts += 1
-                    row.last_error = _describe(error)
-                    if is_permanent(error) or row.attempts >= max_attempts:
-                        row.status = MailStatus.FAILED
-                    else:
-                        row.next_attempt_at = now + backoff(row.attempts)
-                except (BadHeaderError, ValueError) as error:
-                    # Cannot become an email as it is (a line break in a header, say):
-                    # trying again would block the queue behind it.
-                    log.warning("outbox message %s cannot be sent: %r", row.id, error)
-                    row.attempts += 1
-                    row.last_error = _describe(error)
-                    row.status = MailStatus.FAILED
-                else:
-                    row.attempts += 1
-                    row.status = MailStatus.SENT
-                    row.sent_at = now
-                    row.last_error = None
-                    sent += 1
-                if row.status != MailStatus.QUEUED:
-                    # Sent or given up: no one needs the secret links any more.
-                    row.secret_urls = None
-                row.claimed_until = None
-                db.session.commit()
-                settled += 1
+        for position, (message_id, attempts, message) in enumerate(batch):
+            claim.renew_if_half_gone([item[0] for item in batch[position:]])
+            if message_id not in claim.ids:
+                continue
+            outcome = attempt(courier, message_id, attempts, message)
+            if outcome["status"] == MailStatus.SENT:
+                accepted = (message_id, attempts)
+                sent += 1
+            claim.settle(message_id, **outcome)
+            accepted = None
     except (smtplib.SMTPException, OSError) as error:
         # Connecting, logging in or staying connected failed: the rest of the batch waits.
         log.warning("mail server unavailable: %s", error)
-        postpone(rows[settled:], _describe(error), utcnow())
+        postpone(claim, batch, error, utcnow())
         return sent, True
+    except BaseException:
+        _stop_cleanly(claim, accepted)
+        raise
     return sent, False
+
+
+def attempt(courier, message_id, attempts, message):
+    """Hand one message to the server; what to record about it. Losing the server, or the
+    server refusing our sender address, is raised: that is not this message's fault."""
+    now = utcnow()
+    if isinstance(message, Exception):
+        return outcome_failed(attempts, message)
+    try:
+        courier.send(message, message_id)
+    except (smtplib.SMTPServerDisconnected, smtplib.SMTPSenderRefused):
+        raise
+    except smtplib.SMTPException as error:
+        if is_permanent(error) or attempts + 1 >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+            return outcome_failed(attempts, error)
+        return outcome_later(attempts, error, now)
+    except (BadHeaderError, ValueError) as error:
+        # Cannot become an email as it is (a line break in a header, say): trying again
+        # would block the queue behind it.
+        log.warning("outbox message %s cannot be sent: %r", message_id, error)
+        return outcome_failed(attempts, error)
+    return outcome_sent(attempts, now)
+
+
+def _built(row):
+    """The message of ``row``, or the error that keeps it from being one: a row that cannot
+    become an email fails alone instead of stopping every batch it is in."""
+    try:
+        return build_message(row)
+    except Exception as error:
+        log.exception("outbox message %s cannot be built", row.id)
+        return error
+
+
+def postpone(claim, batch, error, now):
+    """The server could not be reached or dropped us: try the rest again later."""
+    for message_id, attempts, _message in batch:
+        if message_id in claim.ids:
+            claim.settle(message_id, **outcome_later(attempts, error, now))
+
+
+def _stop_cleanly(claim, accepted):
+    """The worker is being stopped in the middle of a batch: write down the message the
+    server has just taken, and give the others back so the next round sends them now."""
+    try:
+        db.session.rollback()
+        if accepted is not None:
+            message_id, attempts = accepted
+            claim.settle(message_id, **outcome_sent(attempts, utcnow()))
+        claim.give_back(sorted(claim.ids))
+    except Exception:
+        log.exception("outbox: the claimed messages wait for their claim to lapse")
 
 
 def _describe(error):
@@ -445,5 +724,6 @@ def _describe(error):
 
 @periodic("outbox.sweep", minute="*")
 def sweep_outbox():
-    """Every minute: send what is due again (retries, and anything whose task was lost)."""
+    """Every minute: send what is due again (retries, a shop's messages over its rate, and
+    anything whose task was lost)."""
     return deliver_outbox()

@@ -18,6 +18,8 @@ class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (
         Index("ix_outbox_messages_status_next_attempt_at", "status", "next_attempt_at"),
+        # What a shop sent this minute, for its rate (``core.outbox.shop_budgets``).
+        Index("ix_outbox_messages_shop_id_sent_at", "shop_id", "sent_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,7 +44,8 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Set while a sender works on the message, so two senders never take the same one.
+    # Set while a sender works on the message, so two senders never take the same one; the
+    # value is the sender's token (``core.outbox.Claim``).
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -21,14 +21,14 @@ from services import customers as customer_service
 from services import orders as order_service
 from services import shops as shop_service
 from tests.conftest import PASSWORD
-from tests.core.test_outbox import SMTPServer, free_port
 from tests.selling import GUEST, Buyer, make_product
+from tests.smtp import SMTPServer
 from tests.storefront import Shopper, make_member
 
 
 @pytest.fixture
 def smtp():
-    server = SMTPServer(free_port())
+    server = SMTPServer()
     server.start()
     yield server
     server.stop()

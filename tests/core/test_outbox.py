@@ -4,17 +4,16 @@ connection, and is never lost or sent twice when the server is away or refuses i
 
 import email
 import re
-import socket
 from datetime import timedelta
 from email import policy
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask_babel import force_locale
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
+from core import outbox as outbox_module
 from core.extensions import db
 from core.jobs import drain
 from core.outbox import (
@@ -28,6 +27,7 @@ from core.outbox import (
     text_for_staff,
 )
 from models import MailStatus, OutboxMessage, Shop, StaffUser, utcnow
+from tests.smtp import SMTPServer
 
 VIETNAMESE_BODY = (
     "Xin chào chị Lan,\n\n"
@@ -39,84 +39,9 @@ VIETNAMESE_BODY = (
 # --- A real SMTP server ----------------------------------------------------------------
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Mailbox:
-    """aiosmtpd handler: keeps what arrives, counts SMTP sessions (one EHLO/HELO each) and
-    answers with a refusal where a test asks for one."""
-
-    def __init__(self):
-        self.received = []
-        self.sessions = 0
-        self.refuse_recipient = {}  # address -> reply such as "550 no such user"
-        self.refuse_sender = None  # reply to MAIL FROM, such as "530 authentication required"
-
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):
-        self.sessions += 1
-        session.host_name = hostname  # what the default EHLO does: MAIL is allowed now
-        return responses
-
-    async def handle_HELO(self, server, session, envelope, hostname):
-        self.sessions += 1
-        session.host_name = hostname
-        return f"250 {server.hostname}"
-
-    async def handle_MAIL(self, server, session, envelope, address, mail_options):
-        if self.refuse_sender:
-            return self.refuse_sender
-        envelope.mail_from = address
-        envelope.mail_options.extend(mail_options)
-        return "250 OK"
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse_recipient:
-            return self.refuse_recipient[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        parsed = email.message_from_bytes(envelope.original_content, policy=policy.default)
-        self.received.append((list(envelope.rcpt_tos), parsed))
-        return "250 Message accepted for delivery"
-
-
-class SMTPServer:
-    """A local SMTP server that can go down and come back on the same port."""
-
-    def __init__(self, port):
-        self.port = port
-        self.mailbox = Mailbox()
-        self.controller = None
-
-    def start(self):
-        self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self):
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-    @property
-    def messages(self):
-        return [message for _, message in self.mailbox.received]
-
-    @property
-    def recipients(self):
-        return [address for rcpt_tos, _ in self.mailbox.received for address in rcpt_tos]
-
-    @property
-    def sessions(self):
-        return self.mailbox.sessions
-
-
 @pytest.fixture
 def smtp():
-    server = SMTPServer(free_port())
+    server = SMTPServer()
     server.start()
     yield server
     server.stop()
@@ -257,17 +182,28 @@ def test_several_messages_go_out_over_one_smtp_session(app, shop, smtp, run_jobs
     assert {row.status for row in outbox(app)} == {MailStatus.SENT}
 
 
-def test_a_long_outbox_is_sent_in_batches_of_the_configured_size(app, shop, smtp, run_jobs):
+def test_a_long_outbox_is_claimed_in_batches_of_the_configured_size_over_one_session(
+    app, shop, smtp, run_jobs, monkeypatch
+):
     # Given a batch size of two and five messages waiting
     app.config["OUTBOX_BATCH_SIZE"] = 2
     queue(app, shop, *[f"khach{i}@example.com" for i in range(5)])
+    claims = []
+
+    def counting_claim(now, size):
+        claimed = claim_batch(now, size)
+        claims.append(len(claimed))
+        return claimed
+
+    monkeypatch.setattr(outbox_module, "claim_batch", counting_claim)
 
     # When the worker runs once
     run_jobs()
 
-    # Then everything is sent, one SMTP session per batch
+    # Then everything is sent, claimed two at a time, through one SMTP session
+    assert claims == [2, 2, 1, 0]
     assert len(smtp.messages) == 5
-    assert smtp.sessions == 3
+    assert smtp.sessions == 1
     assert {row.status for row in outbox(app)} == {MailStatus.SENT}
 
 
