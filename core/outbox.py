@@ -15,8 +15,11 @@ one goes, the addresses wait in ``secret_urls`` until the message leaves, and ar
 is sent or has failed for good. The admin's email log shows a "link hidden" marker instead.
 """
 
+import email.generator
 import email.policy
 import enum
+import functools
+import io
 import logging
 import re
 import secrets
@@ -30,9 +33,9 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_mail import BadHeaderError, Connection, Message, sanitize_address, sanitize_addresses
+from flask_mail import BadHeaderError, Connection, Message, sanitize_address
 from markupsafe import Markup, escape
-from sqlalchemy import func, or_, update
+from sqlalchemy import bindparam, func, or_, update
 from sqlalchemy.orm import selectinload
 
 from core.clock import utcnow
@@ -251,23 +254,42 @@ def backoff(attempts):
 # the copy.
 
 
+class _AsEncoded(email.policy.Compat32):
+    """Writes each header as Flask-Mail encoded it (RFC 2047 words, folded), line by line."""
+
+    def _fold(self, name, value, sanitize):
+        if not isinstance(value, str):
+            return super()._fold(name, value, sanitize)
+        return f"{name}: " + self.linesep.join(value.splitlines()) + self.linesep
+
+
+class _Writer(email.generator.BytesGenerator):
+    """The standard writer, except for the boundary between parts: the standard one checks
+    its random boundary against the text with a regular expression compiled anew for each
+    message; a boundary of 128 random bits cannot be in the text."""
+
+    @classmethod
+    def _make_boundary(cls, text=None):
+        return f"=_{secrets.token_hex(16)}"
+
+
 class OutboxMail(Message):
-    """Flask-Mail's message, written out with the headers exactly as Flask-Mail encoded them.
+    """Flask-Mail's message, written out with its headers exactly as Flask-Mail encoded them.
 
     Flask-Mail encodes every header itself (a Vietnamese name or subject becomes RFC 2047
-    encoded words), then hands the message to ``policy.SMTP``, which parses each header again
-    whenever the writer reads one, and re-folds the long ones: that costs four times the
-    rest of the message (paid 10,000 times for a campaign), and re-folding splits a long
-    name inside a word ("Ng ọc"). Read with ``compat32`` and written without re-folding, the
-    encoded headers go out as they are, with the CRLF line ends SMTP wants.
+    encoded words, folded), then writes the message with ``policy.SMTP``, which parses each
+    header again whenever the writer reads one and re-folds the long ones: that costs four
+    times the rest of the message (paid 10,000 times for a campaign), and the re-folding
+    splits a long name inside a word ("Ng ọc"). ``compat32`` reads headers without parsing
+    them; it only must not fold them a second time either.
     """
 
-    WIRE_POLICY = email.policy.SMTP.clone(refold_source="none")
+    WIRE_POLICY = _AsEncoded(linesep="\r\n")
 
     def as_bytes(self):
-        message = self._message()
-        message.policy = email.policy.compat32
-        return message.as_bytes(policy=self.WIRE_POLICY)
+        out = io.BytesIO()
+        _Writer(out, policy=self.WIRE_POLICY).flatten(self._message())
+        return out.getvalue()
 
 
 class TimeoutConnection(Connection):
@@ -325,9 +347,10 @@ class TimeoutConnection(Connection):
             self.num_emails = 0
         if message.date is None:
             message.date = time.time()
+        # The envelope wants addresses only (Flask-Mail encodes each name again for it).
         self.host.sendmail(
-            sanitize_address(envelope_from or message.sender),
-            sanitize_addresses(message.send_to),
+            _envelope(envelope_from or message.sender),
+            [_envelope(recipient) for recipient in message.send_to],
             message.as_bytes(),
             message.mail_options,
             message.rcpt_options,
@@ -404,6 +427,12 @@ def build_message(row):
     domain = _address_of(current_app.config["MAIL_DEFAULT_SENDER"]).rpartition("@")[2]
     message.msgId = f"<outbox-{row.id}@{domain or 'localhost'}>"
     return message
+
+
+def _envelope(sender):
+    """The address alone, its domain in IDNA when it is not ASCII, as Flask-Mail writes it."""
+    address = _address_of(sender)
+    return address if address.isascii() else sanitize_address(("", address))
 
 
 def _address_of(sender):
@@ -518,13 +547,56 @@ def claim_batch(now, size):
     return sorted(claimed)
 
 
-class Claim:
-    """The messages of a batch this sender owns, and the ``claimed_until`` value that proves
-    it (a later claim by anyone else writes a later time)."""
+@contextmanager
+def record_connection():
+    """The connection that writes down what becomes of each claimed message.
 
-    def __init__(self, ids, token):
+    In autocommit, a record is one statement and one round trip, committed on its own. On
+    PostgreSQL the commit does not wait for the disk either: a worker killed afterwards
+    loses nothing (the database server has the record); only the database server crashing
+    within a fraction of a second could lose one, and then that message goes again (twice,
+    never lost): not worth a disk flush for every message. The setting leaves with the
+    connection: it is reset, or the connection dropped, before the pool has it back.
+    """
+    connection = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    postgres = connection.dialect.name == "postgresql"
+    try:
+        if postgres:
+            connection.exec_driver_sql("SET synchronous_commit TO OFF")
+        yield connection
+    finally:
+        try:
+            if postgres:
+                connection.exec_driver_sql("RESET synchronous_commit")
+        except Exception:
+            connection.invalidate()
+        connection.close()
+
+
+class Claim:
+    """The messages of a batch this sender owns, the ``claimed_until`` value that proves it
+    (a later claim by anyone else writes a later time), and the connection (see
+    ``record_connection``) that writes down each message's outcome, against the table,
+    without the ORM's bookkeeping."""
+
+    def __init__(self, ids, token, records):
         self.ids = set(ids)
         self.token = token
+        self.records = records
+        self.columns = OutboxMessage.__table__.c
+
+    def owned(self):
+        columns = self.columns
+        return (columns.status == MailStatus.QUEUED) & (columns.claimed_until == self.token)
+
+    def _update(self, ids, **values):
+        columns = self.columns
+        return (
+            update(OutboxMessage.__table__)
+            .where(columns.id.in_(ids), self.owned())
+            .values(**values)
+            .returning(columns.id)
+        )
 
     def renew_if_half_gone(self, ids):
         """Keep owning ``ids`` for another ``CLAIM_FOR`` once half of the claim is gone, so
@@ -532,44 +604,39 @@ class Claim:
         if utcnow() < self.token - CLAIM_FOR / 2:
             return
         token = utcnow() + CLAIM_FOR
-        kept = db.session.scalars(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids), self.owned())
-            .values(claimed_until=token)
-            .returning(OutboxMessage.id)
-            .execution_options(synchronize_session=False)
-        ).all()
-        db.session.commit()
+        kept = self.records.execute(self._update(ids, claimed_until=token)).scalars().all()
         self.ids, self.token = set(kept), token
 
-    def owned(self):
-        return (OutboxMessage.status == MailStatus.QUEUED) & (
-            OutboxMessage.claimed_until == self.token
-        )
-
     def settle(self, message_id, **values):
-        """Write the outcome of one message and end its claim, in a transaction of its own."""
-        result = db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, self.owned())
-            .values(claimed_until=None, **values)
-            .execution_options(synchronize_session=False)
+        """Write the outcome of one message and end its claim."""
+        statement = _settle_statement(tuple(sorted(values)))
+        result = self.records.execute(
+            statement, {"message_id": message_id, "token": self.token, **values}
         )
-        db.session.commit()
         self.ids.discard(message_id)
         if result.rowcount != 1:
             log.warning("outbox message %s was no longer ours to record", message_id)
 
     def give_back(self, ids):
         """End the claim on ``ids`` without an attempt: the next round takes them at once."""
-        db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids), self.owned())
-            .values(claimed_until=None)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
+        self.records.execute(self._update(ids, claimed_until=None))
         self.ids.difference_update(ids)
+
+
+@functools.cache
+def _settle_statement(names):
+    """The UPDATE that records an outcome writing ``names``: made once for each kind of
+    outcome, it is compiled once too, not for each of 10,000 messages."""
+    columns = OutboxMessage.__table__.c
+    return (
+        update(OutboxMessage.__table__)
+        .where(
+            columns.id == bindparam("message_id"),
+            columns.status == MailStatus.QUEUED,
+            columns.claimed_until == bindparam("token"),
+        )
+        .values(claimed_until=None, **{name: bindparam(name) for name in names})
+    )
 
 
 def is_permanent(error):
@@ -615,13 +682,17 @@ def deliver_outbox():
     """Send everything due, batch by batch over one connection. Returns the number sent."""
     size = current_app.config["OUTBOX_BATCH_SIZE"]
     sent = 0
-    with Courier() as courier:
+    with ExitStack() as stack:
+        courier = stack.enter_context(Courier())
+        records = None
         while True:
             now = utcnow()
             ids = claim_batch(now, size)
             if not ids:
                 return sent
-            count, connection_failed = send_batch(Claim(ids, now + CLAIM_FOR), courier)
+            records = records or stack.enter_context(record_connection())
+            claim = Claim(ids, now + CLAIM_FOR, records)
+            count, connection_failed = send_batch(claim, courier)
             sent += count
             if connection_failed:
                 return sent
@@ -636,12 +707,16 @@ def send_batch(claim, courier):
     """
     rows = db.session.scalars(
         db.select(OutboxMessage)
-        .where(OutboxMessage.id.in_(claim.ids), claim.owned())
+        .where(
+            OutboxMessage.id.in_(claim.ids),
+            OutboxMessage.status == MailStatus.QUEUED,
+            OutboxMessage.claimed_until == claim.token,
+        )
         .options(selectinload(OutboxMessage.shop))
         .order_by(OutboxMessage.kind.in_(BULK_KINDS), OutboxMessage.id)
     ).all()
-    # Everything the loop needs, read before its first commit expires the rows.
     batch = [(row.id, row.attempts, _built(row)) for row in rows]
+    db.session.rollback()  # nothing written: the records go through their own connection
     sent = 0
     accepted = None  # (id, attempts) of a message the server took, not yet written down
     try:
@@ -710,10 +785,12 @@ def _stop_cleanly(claim, accepted):
     server has just taken, and give the others back so the next round sends them now."""
     try:
         db.session.rollback()
-        if accepted is not None:
-            message_id, attempts = accepted
-            claim.settle(message_id, **outcome_sent(attempts, utcnow()))
-        claim.give_back(sorted(claim.ids))
+        # A fresh connection: the interruption may have struck in the middle of a record.
+        with record_connection() as claim.records:
+            if accepted is not None:
+                message_id, attempts = accepted
+                claim.settle(message_id, **outcome_sent(attempts, utcnow()))
+            claim.give_back(sorted(claim.ids))
     except Exception:
         log.exception("outbox: the claimed messages wait for their claim to lapse")
 

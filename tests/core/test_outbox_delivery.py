@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import event, update
-from sqlalchemy.orm import Session
 
 from core import outbox as outbox_module
 from core.extensions import db
@@ -347,20 +346,21 @@ def test_a_worker_interrupted_right_after_the_server_took_a_message_sends_nothin
     ids = queue(app, shop.id, *addresses)
     interrupted = []
 
-    def interrupt_on_the_third_record(orm_execute_state):
-        if interrupted or not orm_execute_state.is_update:
-            return
-        params = orm_execute_state.statement.compile().params
-        if params.get("status") == MailStatus.SENT and ids[2] in params.values():
+    def interrupt_on_the_third_record(conn, cursor, statement, parameters, context, many):
+        values = list(parameters.values() if isinstance(parameters, dict) else parameters)
+        writing_sent = statement.startswith("UPDATE outbox_messages") and MailStatus.SENT in values
+        if not interrupted and writing_sent and ids[2] in values:
             interrupted.append(True)
             raise KeyboardInterrupt
 
-    event.listen(Session, "do_orm_execute", interrupt_on_the_third_record)
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", interrupt_on_the_third_record)
     try:
         with pytest.raises(KeyboardInterrupt):
             sweep(app)
     finally:
-        event.remove(Session, "do_orm_execute", interrupt_on_the_third_record)
+        event.remove(engine, "before_cursor_execute", interrupt_on_the_third_record)
 
     # Then the three the server took are recorded sent, the others are free again
     assert interrupted
