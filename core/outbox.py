@@ -16,6 +16,7 @@ is sent or has failed for good. The admin's email log shows a "link hidden" mark
 """
 
 import email.generator
+import email.header
 import email.policy
 import enum
 import functools
@@ -258,6 +259,9 @@ class _AsEncoded(email.policy.Compat32):
     """Writes each header as Flask-Mail encoded it (RFC 2047 words, folded), line by line."""
 
     def _fold(self, name, value, sanitize):
+        if isinstance(value, str) and not value.isascii():
+            # A header added as it is (``extra_headers``) with text in it is encoded here.
+            value = email.header.Header(value, "utf-8", header_name=name)
         if not isinstance(value, str):
             return super()._fold(name, value, sanitize)
         return f"{name}: " + self.linesep.join(value.splitlines()) + self.linesep
@@ -483,7 +487,7 @@ def shop_budgets(now):
     ).all()
     waiting = sorted((row for row in waiting if row[1]), key=lambda row: row[3])
     rate = current_app.config["MAIL_RATE_PER_SHOP"]
-    if not rate:
+    if not rate or not waiting:
         return [(shop_id, free_count) for shop_id, free_count, _, _ in waiting]
     minute = now.replace(second=0, microsecond=0)
     sent = dict(
@@ -690,7 +694,8 @@ def deliver_outbox():
             ids = claim_batch(now, size)
             if not ids:
                 return sent
-            records = records or stack.enter_context(record_connection())
+            if records is None:
+                records = stack.enter_context(record_connection())
             claim = Claim(ids, now + CLAIM_FOR, records)
             count, connection_failed = send_batch(claim, courier)
             sent += count

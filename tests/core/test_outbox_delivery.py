@@ -19,7 +19,14 @@ from sqlalchemy import event, update
 
 from core import outbox as outbox_module
 from core.extensions import db
-from core.outbox import CLAIM_FOR, claim_batch, deliver_outbox, fair_shares, queue_mail
+from core.outbox import (
+    CLAIM_FOR,
+    OutboxMail,
+    claim_batch,
+    deliver_outbox,
+    fair_shares,
+    queue_mail,
+)
 from models import MailStatus, OutboxMessage, Shop, utcnow
 from tests.smtp import SMTPServer
 
@@ -288,6 +295,22 @@ def test_a_long_vietnamese_name_and_subject_arrive_whole(app, shop, smtp):
     headers = email.message_from_bytes(raw, policy=email.policy.compat32)
     assert str(make_header(decode_header(headers["To"]))) == f"{name} <lan@example.com>"
     assert str(make_header(decode_header(headers["Subject"]))) == subject
+
+
+def test_a_header_added_with_vietnamese_text_is_encoded(app):
+    message = OutboxMail(
+        subject="Ưu đãi",
+        recipients=["lan@example.com"],
+        body=BODY,
+        sender="no-reply@example.com",
+        extra_headers={"X-Chien-Dich": "Ưu đãi tháng 5", "List-Id": "<uu-dai.example.com>"},
+    )
+    with app.app_context():
+        raw = message.as_bytes()
+    assert raw.split(b"\r\n\r\n")[0].isascii()
+    headers = email.message_from_bytes(raw, policy=email.policy.compat32)
+    assert str(make_header(decode_header(headers["X-Chien-Dich"]))) == "Ưu đãi tháng 5"
+    assert headers["List-Id"] == "<uu-dai.example.com>"
 
 
 # --- The server goes away ---------------------------------------------------------------
