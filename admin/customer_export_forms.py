@@ -1,6 +1,8 @@
 """The form that exports customers from the list (its filter, page and ticked ids are read by
 the view, as the list's bulk form's are)."""
 
+from flask import current_app
+from flask_babel import format_number
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField
 
@@ -38,3 +40,12 @@ class CustomerExportForm(Form):
         default="default",
         validators=[required()],
     )
+
+
+def export_menu(shop):
+    """What the customer list's export menu shows: its form, and from how many customers
+    the file is emailed instead of downloaded."""
+    return {
+        "export_form": CustomerExportForm(formdata=None),
+        "export_max_download": format_number(current_app.config["EXPORT_MAX_DOWNLOAD_ROWS"]),
+    }
