@@ -30,6 +30,7 @@ from admin import (  # noqa: E402, F401
     customers,
     dashboard,
     emails,
+    export_templates,
     exports,
     groups,
     invitations,

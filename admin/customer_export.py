@@ -1,5 +1,6 @@
 """Customers downloaded as a spreadsheet from the list: the current page, all of them, the
-ticked ones or everything the filter finds, as xlsx, csv or txt.
+ticked ones or everything the filter finds, as xlsx, csv or txt, in our columns, Shopify's or
+a template the shop saved (``services.export_templates``).
 
 Personal data of many customers at once: managers and the owner only (a ``staff`` role gets
 403). Ids of another shop's customers are never loaded, so never written. Up to
@@ -23,13 +24,13 @@ from markupsafe import Markup
 
 from admin import bp
 from admin.common import acting_staff, assigned_to, ticked_ids
-from admin.customer_export_forms import CustomerExportForm
+from admin.customer_export_forms import export_form
 from core.auth import safe_next, staff_required
 from core.extensions import db
 from core.forms import first_error
 from core.inputs import parse_page
 from models import Role
-from services import ServiceError, customer_list, export_files
+from services import ServiceError, customer_list, export_files, export_templates
 from services import customer_export as export
 
 
@@ -50,7 +51,7 @@ def chosen_ids(form):
 @bp.post("/customers/export")
 @staff_required(Role.MANAGER)
 def customers_export():
-    form = CustomerExportForm()
+    form = export_form(g.shop)
     back = safe_next(request.form.get("next"), url_for("admin.dashboard")) or url_for(
         "admin.customers"
     )
@@ -58,11 +59,12 @@ def customers_export():
         flash(first_error(form), "danger")
         return redirect(back)
     try:
+        template = export_templates.export_columns(g.shop, form.template.data)
         ids = chosen_ids(form)
     except ServiceError as error:
         flash(str(error.message), "warning")
         return redirect(back)
-    file_format, template = form.format.data, form.template.data
+    file_format = form.format.data
     if len(ids) > current_app.config["EXPORT_MAX_DOWNLOAD_ROWS"]:
         export_later(ids, file_format, template)
         return redirect(back)
