@@ -94,7 +94,8 @@ class ColumnOrderField(Field):
             raw = (formdata.get(f"position-{key}") or "").strip()
             if not raw:
                 continue
-            if not raw.isdigit() or not 1 <= int(raw) <= MAX_POSITION:
+            readable = raw.isascii() and raw.isdigit() and len(raw) <= len(str(MAX_POSITION))
+            if not readable or not 1 <= int(raw) <= MAX_POSITION:
                 self.process_errors.append(_l("Number the columns with whole numbers: 1, 2, 3…"))
                 break
             self.positions[key] = int(raw)

@@ -112,6 +112,14 @@ def test_columns_posted_in_order_keep_that_order(app, client, shop, as_manager):
             {"name": "Số", "columns": ["code"], "position-code": "một"},
             "Number the columns with whole numbers",
         ),
+        (
+            {"name": "Số", "columns": ["code"], "position-code": "9" * 5000},
+            "Number the columns with whole numbers",
+        ),
+        (
+            {"name": "Số", "columns": ["code"], "position-code": "²"},
+            "Number the columns with whole numbers",
+        ),
         ({"name": "  giao HÀNG ", "columns": ["code"]}, "already has a template named"),
     ],
 )
