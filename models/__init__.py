@@ -18,6 +18,7 @@ from models.customer import (
     Tag,
     fold,
     lower_exact,
+    search_columns,
 )
 from models.job import Job, JobStatus
 from models.login_session import LoginSession
@@ -59,6 +60,7 @@ __all__ = [
     "Gender",
     "fold",
     "lower_exact",
+    "search_columns",
     "Job",
     "JobStatus",
     "LoginSession",
