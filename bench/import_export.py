@@ -77,6 +77,16 @@ SLICE = 1_000  # planned rows written and committed at once, as the import job d
 EMPTY = 0.3  # share of the optional cells left empty
 GOALS = {"import": 4.0, "export": 1.2, "import_mb": 300, "export_mb": 150, "export_growth": 0.10}
 HEADERS = [column.vi for column in COLUMNS] + ["Quận/Huyện"]
+TABLES = (
+    "customers",
+    "customer_phones",
+    "customer_addresses",
+    "customer_tags",
+    "customer_notes",
+    "customer_events",
+    "customer_groups",
+    "tags",
+)
 PROVINCES = [
     "Hà Nội",
     "TP. Hồ Chí Minh",
@@ -180,9 +190,8 @@ def cached_file(rows):
         began = time.perf_counter()
         data = customer_file(rows)
         path.write_bytes(data)
-        log(
-            f"generated {path.name}: {len(data) / 1e6:.1f} MB in {time.perf_counter() - began:.0f} s"
-        )
+        took = time.perf_counter() - began
+        log(f"generated {path.name}: {len(data) / 1e6:.1f} MB in {took:.0f} s")
     return path
 
 
@@ -211,13 +220,27 @@ def new_shop(app):
 
 
 def drop_shops(app):
-    """Every bench shop of this database, with its customers (ON DELETE CASCADE)."""
+    """Every bench shop of this database, with its customers (ON DELETE CASCADE), and the
+    tables vacuumed."""
     with app.app_context():
         slugs = db.select(Shop.slug).where(Shop.slug.like("bench-import-%"))
         owners = [f"owner@{slug}.example.vn" for slug in db.session.scalars(slugs)]
         db.session.execute(db.delete(Shop).where(Shop.slug.like("bench-import-%")))
         db.session.execute(db.delete(StaffUser).where(StaffUser.email.in_(owners)))
         db.session.commit()
+    analyse(app, "VACUUM ANALYZE")
+
+
+def analyse(app, command="ANALYZE"):
+    """Fresh planner statistics after a bulk write, as autovacuum would soon make them (the
+    bench's server may run without autovacuum): the export's plans depend on them."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            return
+        with db.engine.connect() as conn:
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            for table in TABLES:
+                conn.exec_driver_sql(f"{command} {table}")
 
 
 # --- What is measured -----------------------------------------------------------------
@@ -285,3 +308,196 @@ def raw_write(rows):
     with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as file:
         workbook.save(file)
         return file.seek(0, os.SEEK_END)
+
+
+# --- Peak memory, each in a process of its own ----------------------------------------
+
+
+def resident_mb():
+    """The process's resident size now (Linux), in MB."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def peak_mb():
+    """The process's peak resident size so far (``ru_maxrss``, kB on Linux), in MB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+
+
+def child(args):
+    """One measured step in this process: prints its figures as JSON."""
+    with tempfile.TemporaryDirectory(prefix="cuahang-bench-") as instance:
+        app = bench_app(args.url, instance)
+        if args.child == "import":
+            data = cached_file(args.rows).read_bytes()
+            shop_id, staff_id = new_shop(app)
+            before = resident_mb()
+            counts, steps = app_import(app, shop_id, staff_id, data)
+            figures = {"shop_id": shop_id, "created": counts["create"], "seconds": steps["total"]}
+            analyse(app)
+        else:
+            ids = export_ids(app, args.shop)
+            before = resident_mb()
+            began = time.perf_counter()
+            size = app_export(app, args.shop, ids)
+            figures = {"bytes": size, "seconds": time.perf_counter() - began}
+    print(json.dumps({**figures, "before_mb": round(before, 1), "peak_mb": round(peak_mb(), 1)}))
+
+
+def in_child(step, url, rows=None, shop=None):
+    command = [sys.executable, __file__, "--child", step, "--url", url]
+    command += ["--rows", str(rows)] if rows else ["--shop", str(shop)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.exit(f"the {step} subprocess failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- The run --------------------------------------------------------------------------
+
+
+def best(runs, action):
+    """The shortest of ``runs`` timings of ``action`` (seconds), and its last result."""
+    times, result = [], None
+    for _ in range(runs):
+        began = time.perf_counter()
+        result = action()
+        times.append(time.perf_counter() - began)
+    return min(times), result
+
+
+def measure_import(name, app, data, runs):
+    """The raw read and the app's import, interleaved, best of ``runs`` each."""
+    raw_times, app_times, steps = [], [], None
+    for _ in range(runs):
+        raw_times.append(best(1, lambda: raw_read(data))[0])
+        shop_id, staff_id = new_shop(app)
+        counts, run_steps = app_import(app, shop_id, staff_id, data)
+        if counts["create"] != ROWS:
+            sys.exit(f"{name}: the import created {counts} instead of {ROWS:,} customers")
+        if not app_times or run_steps["total"] < min(app_times):
+            steps = run_steps
+        app_times.append(run_steps["total"])
+    raw, whole = min(raw_times), min(app_times)
+    log(
+        f"import {name:10} {whole:6.2f} s (read {steps['read']:.2f}, plan {steps['plan']:.2f},"
+        f" write {steps['write']:.2f})  raw read {raw:5.2f} s  ratio {whole / raw:5.2f}"
+        f"  (goal ≤ {GOALS['import']:g})"
+    )
+    return {
+        f"import_{name}_s": round(whole, 2),
+        f"import_{name}_read_s": round(steps["read"], 2),
+        f"import_{name}_plan_s": round(steps["plan"], 2),
+        f"import_{name}_write_s": round(steps["write"], 2),
+        f"raw_read_{name}_s": round(raw, 2),
+        f"import_{name}_ratio": round(whole / raw, 2),
+    }, shop_id
+
+
+def measure_export(app, shop_id, runs):
+    ids = export_ids(app, shop_id)
+    # The same cells the export writes: its rows, with the empty texts left out as it does
+    rows = [[None if v == "" else v for v in row] for row in export_rows(app, shop_id, ids)]
+    raw_times, app_times = [], []
+    for _ in range(runs):
+        raw_times.append(best(1, lambda: raw_write(rows))[0])
+        app_times.append(best(1, lambda: app_export(app, shop_id, ids))[0])
+    raw, whole = min(raw_times), min(app_times)
+    log(
+        f"export postgresql {whole:6.2f} s  raw write {raw:5.2f} s  ratio {whole / raw:5.2f}"
+        f"  (goal ≤ {GOALS['export']:g})"
+    )
+    return {
+        "export_s": round(whole, 2),
+        "raw_write_s": round(raw, 2),
+        "export_ratio": round(whole / raw, 2),
+    }
+
+
+def measure_memory(url):
+    figures = {}
+    for rows in (ROWS, DOUBLE_ROWS):
+        imported = in_child("import", url, rows=rows)
+        if imported["created"] != rows:
+            sys.exit(f"the import of {rows:,} rows created {imported['created']:,} customers")
+        exported = in_child("export", url, shop=imported["shop_id"])
+        size = f"{rows // 1000}k"
+        figures[f"import_peak_mb_{size}"] = imported["peak_mb"]
+        figures[f"import_start_mb_{size}"] = imported["before_mb"]
+        figures[f"export_peak_mb_{size}"] = exported["peak_mb"]
+        figures[f"export_start_mb_{size}"] = exported["before_mb"]
+        log(
+            f"peak memory at {rows:,} rows: import {imported['peak_mb']:.0f} MB (from"
+            f" {imported['before_mb']:.0f} MB), export {exported['peak_mb']:.0f} MB (from"
+            f" {exported['before_mb']:.0f} MB)"
+        )
+    growth = figures["export_peak_mb_200k"] / figures["export_peak_mb_100k"] - 1
+    figures["export_growth"] = round(growth, 3)
+    log(f"export peak growth when the rows double: {growth:+.1%} (goal ≤ +10%)")
+    return figures
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=2, help="timed runs of each step")
+    parser.add_argument("--child", choices=("import", "export"), help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--rows", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--shop", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    if make_url(url).get_backend_name() != "postgresql":
+        sys.exit("BENCH_DATABASE_URL must name a PostgreSQL database")
+    ensure_database(url)
+    data = cached_file(ROWS).read_bytes()
+    cached_file(DOUBLE_ROWS)
+    log(f"file: {ROWS:,} customers × {len(HEADERS)} columns, {len(data) / 1e6:.1f} MB")
+    figures = {}
+    with tempfile.TemporaryDirectory(prefix="cuahang-bench-") as instance:
+        sqlite = migrated_app(f"sqlite:///{instance}/bench.db", instance)
+        found, _shop = measure_import("sqlite", sqlite, data, args.runs)
+        figures.update(found)
+        app = migrated_app(url, instance)
+        drop_shops(app)
+        try:
+            found, shop_id = measure_import("postgresql", app, data, args.runs)
+            figures.update(found)
+            analyse(app)
+            figures.update(measure_export(app, shop_id, args.runs))
+            figures.update(measure_memory(url))
+        finally:
+            drop_shops(app)
+    ratio = figures["import_postgresql_ratio"]
+    met = {
+        "import_goal_met": ratio <= GOALS["import"],
+        "import_sqlite_goal_met": figures["import_sqlite_ratio"] <= GOALS["import"],
+        "export_goal_met": figures["export_ratio"] <= GOALS["export"],
+        "import_memory_goal_met": figures["import_peak_mb_100k"] <= GOALS["import_mb"],
+        "export_memory_goal_met": figures["export_peak_mb_100k"] <= GOALS["export_mb"]
+        and figures["export_peak_mb_200k"] <= GOALS["export_mb"],
+        "export_growth_goal_met": figures["export_growth"] <= GOALS["export_growth"],
+    }
+    log("goals met: " + ", ".join(f"{k[:-9]} {'yes' if v else 'NO'}" for k, v in met.items()))
+    result = {
+        "bench": "import_export",
+        "ratio": ratio,
+        "goal": GOALS["import"],
+        "rows": ROWS,
+        "columns": len(HEADERS),
+        "runs": args.runs,
+        "memory": "ru_maxrss of a subprocess per step (whole process, MB)",
+        **figures,
+        "export_goal": GOALS["export"],
+        "import_memory_goal_mb": GOALS["import_mb"],
+        "export_memory_goal_mb": GOALS["export_mb"],
+        "export_growth_goal": GOALS["export_growth"],
+        **met,
+    }
+    print(json.dumps(result, ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -3,6 +3,11 @@
 import gc
 from contextlib import contextmanager
 
+from sqlalchemy import Text, any_, bindparam, cast
+from sqlalchemy.types import ARRAY
+
+from core.extensions import db
+
 
 @contextmanager
 def collector_paused():
@@ -17,3 +22,22 @@ def collector_paused():
     finally:
         if enabled:
             gc.enable()
+
+
+def one_of(column, values):
+    """``column = ANY(:values)`` on PostgreSQL (one array parameter: a 1,000-parameter
+    ``IN`` was several times slower there), ``column IN (…)`` elsewhere. The array goes as
+    its text (``{1,2,3}``), cast by the server: psycopg would inspect each element."""
+    values = list(values)
+    if db.session.get_bind().dialect.name == "postgresql":
+        array = cast(bindparam(None, array_literal(values), type_=Text), ARRAY(column.type))
+        return column == any_(array)
+    return column.in_(values)
+
+
+def array_literal(values):
+    """PostgreSQL's text of an array of whole numbers or texts."""
+    if all(type(value) is int for value in values):
+        return "{" + ",".join(map(str, values)) + "}"
+    quoted = (str(v).replace("\\", "\\\\").replace('"', '\\"') for v in values)
+    return "{" + ",".join(f'"{value}"' for value in quoted) + "}"

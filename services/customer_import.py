@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
-from core.bulk import collector_paused
+from core.bulk import collector_paused, one_of
 from core.extensions import db
 from core.tenancy import for_shop
 from models import (
@@ -27,7 +27,7 @@ from models import (
 from services import ServiceError, events
 from services.customers import add_phone
 from services.groups import create_group
-from services.import_batch import insert_customers, one_of
+from services.import_batch import insert_customers
 from services.import_rows import parse_row
 from services.tags import clean_name, tag_customer
 

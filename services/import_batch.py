@@ -14,8 +14,8 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
+    Date,
     Text,
-    any_,
     bindparam,
     cast,
     func,
@@ -24,8 +24,8 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.types import ARRAY
 
+from core.bulk import one_of
 from core.extensions import db
 from core.tenancy import for_shop
 from models import (
@@ -37,18 +37,10 @@ from models import (
     CustomerPhone,
     CustomerTag,
     Shop,
+    UTCDateTime,
     search_columns,
     utcnow,
 )
-
-
-def one_of(column, values):
-    """``column = ANY(:values)`` on PostgreSQL (one array parameter: a 1,000-parameter
-    ``IN`` was several times slower there), ``column IN (…)`` elsewhere."""
-    values = list(values)
-    if db.session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
-    return column.in_(values)
 
 
 def taken_codes(shop, codes):
@@ -154,43 +146,54 @@ def insert_many(model, rows, constants, returning=()):
     """``INSERT`` the ``rows`` (dicts of the same keys), each with the ``constants``, in one
     statement; returns the ``returning`` columns of each row (in no particular order).
 
-    On PostgreSQL the rows go as one JSON parameter that the server turns into rows of the
-    table (``INSERT … SELECT … FROM json_populate_recordset(…)``), the constants as one
-    parameter each: one short statement and a few values to send, where ``executemany``
-    sent a statement per row and a multi-row ``VALUES`` had psycopg parse thousands of
-    placeholders. Elsewhere (SQLite) the driver's ``executemany``, which is quick there."""
+    The rows go as one JSON parameter that the database turns into rows of the table
+    (PostgreSQL's ``json_populate_recordset``, SQLite's ``json_each``), the constants as
+    one parameter each: one short statement and a few values to send. ``executemany``
+    prepared every value of every row in Python (SQLite) and sent a statement per row
+    (psycopg); a multi-row ``VALUES`` had psycopg parse thousands of placeholders."""
     if not rows:
         return []
     table = model.__table__
-    back = [table.c[column.key] for column in returning]
-    if db.session.get_bind().dialect.name != "postgresql":
-        db.session.execute(insert(table), [{**constants, **row} for row in rows])
-        if not back:
-            return []
-        key = back[0]
-        found = select(*back).where(one_of(key, [row[key.key] for row in rows]))
-        return db.session.execute(found).all()
+    dialect = db.session.get_bind().dialect
     keys = list(rows[0])
-    records = func.json_populate_recordset(
-        literal_column(f"NULL::{table.name}"),
-        cast(bindparam(None, json.dumps(rows, default=_json_value), type_=Text), JSON),
-    )
+    document = json.dumps(rows, default=_JsonValues(dialect), ensure_ascii=False)
+    if dialect.name == "postgresql":
+        records = func.json_populate_recordset(
+            literal_column(f"NULL::{table.name}"), cast(bindparam(None, document, type_=Text), JSON)
+        )
+        columns = [literal_column(f'"{key}"') for key in keys]
+    else:
+        records = func.json_each(bindparam(None, document, type_=Text))
+        columns = [func.json_extract(literal_column("value"), f"$.{key}") for key in keys]
     source = select(
         *(bindparam(None, value, type_=table.c[key].type) for key, value in constants.items()),
-        *(literal_column(f'"{key}"') for key in keys),
+        *columns,
     ).select_from(records)
     statement = insert(table).from_select([*constants, *keys], source)
-    if not back:
+    if not returning:
         db.session.execute(statement)
         return []
+    back = [table.c[column.key] for column in returning]
     return db.session.execute(statement.returning(*back)).all()
 
 
-def _json_value(value):
-    """Dates and times as PostgreSQL reads them (ISO 8601, with the offset)."""
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON")
+class _JsonValues:
+    """Dates and times in a JSON row as the database stores them: ISO 8601 with the offset
+    for PostgreSQL to read, or the text SQLAlchemy writes in SQLite (a row written here
+    sorts and reads like a row written by the ORM)."""
+
+    def __init__(self, dialect):
+        self.as_datetime = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+        self.as_date = Date().dialect_impl(dialect).bind_processor(dialect)
+
+    def __call__(self, value):
+        if isinstance(value, datetime):
+            value = self.as_datetime(value) if self.as_datetime else value
+        elif isinstance(value, date):
+            value = self.as_date(value) if self.as_date else value
+        else:
+            raise TypeError(f"{type(value).__name__} is not JSON")
+        return value if isinstance(value, str) else value.isoformat()
 
 
 def _customer_row(values, options, group_of, new_codes):
