@@ -3,7 +3,7 @@
 import gc
 from contextlib import contextmanager
 
-from sqlalchemy import Text, any_, bindparam, cast
+from sqlalchemy import Text, any_, bindparam, cast, text
 from sqlalchemy.types import ARRAY
 
 from core.extensions import db
@@ -41,3 +41,12 @@ def array_literal(values):
         return "{" + ",".join(map(str, values)) + "}"
     quoted = (str(v).replace("\\", "\\\\").replace('"', '\\"') for v in values)
     return "{" + ",".join(f'"{value}"' for value in quoted) + "}"
+
+
+def plan_each_query():
+    """Have PostgreSQL plan each statement of this transaction for its own values. A bulk
+    step runs the same statement hundreds of times while a table grows from nothing: a
+    plan kept from its first runs (a scan of a table that was small then) would stay, each
+    run slower than the last."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))

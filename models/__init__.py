@@ -17,6 +17,7 @@ from models.customer import (
     RegistrationClaim,
     Tag,
     fold,
+    fold_parts,
     lower_exact,
     search_columns,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "CustomerTag",
     "Gender",
     "fold",
+    "fold_parts",
     "lower_exact",
     "search_columns",
     "Job",

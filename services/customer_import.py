@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
-from core.bulk import collector_paused, one_of
+from core.bulk import collector_paused, one_of, plan_each_query
 from core.extensions import db
 from core.tenancy import for_shop
 from models import (
@@ -51,6 +51,9 @@ class PlannedRow:
     action: str = "create"  # create, update, skip, reject
     existing_id: int | None = None
     reasons: list = field(default_factory=list)
+    # The codes the whole file gives: one set, shared by every row of a plan, so that a
+    # slice of the plan run on its own gives no blank-code row a code a later row brings.
+    file_codes: frozenset = frozenset()
 
     @property
     def line(self):
@@ -87,6 +90,7 @@ def _lookup(shop, column, values, model=Customer, owner=None):
 def plan_import(*, shop, table, mapping, options):
     """What each row of ``table`` (``spreadsheets.Table``) will do, with ``mapping``
     (``{column index: field}``); nothing is written."""
+    plan_each_query()
     with collector_paused():
         return _plan(shop, table, mapping, options)
 
@@ -112,9 +116,10 @@ def _plan(shop, table, mapping, options):
     )
     del good
     seen = {"code": {}, "email": {}, "phone": {}}
+    file_codes = frozenset(p.values["code"] for p in parsed if p.values.get("code"))
     rows = []
     for row in parsed:
-        planned = PlannedRow(row)
+        planned = PlannedRow(row, file_codes=file_codes)
         rows.append(planned)
         if row.errors:
             planned.action, planned.reasons = "reject", list(row.errors)
@@ -182,6 +187,7 @@ def run_import(*, shop, plan, options, staff, label):
     import on each customer's timeline (the file's name). The creates are written with
     Core inserts (``import_batch``), the updates through the ORM; the caller commits, a
     slice of the plan at a time for a large file."""
+    plan_each_query()
     now = utcnow()
     groups = _Groups(shop)
     tags = _Tags(shop)

@@ -6,7 +6,7 @@ half a million objects it only reads once. Each record says what the ORM custome
 
 from dataclasses import dataclass, field
 
-from core.bulk import one_of
+from core.bulk import one_of, plan_each_query
 from core.extensions import db
 from core.tenancy import for_shop
 from models import Address, Customer, CustomerGroup, CustomerPhone, CustomerTag, Tag
@@ -78,6 +78,7 @@ def _plain_rows(query):
 
 def customers_in_batches(shop, ids):
     """The shop's customers of ``ids``, in that order, a batch of records at a time."""
+    plan_each_query()
     groups = dict(
         _rows(for_shop(CustomerGroup, shop).with_only_columns(CustomerGroup.id, CustomerGroup.name))
     )

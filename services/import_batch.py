@@ -79,7 +79,8 @@ def insert_customers(*, shop, rows, options, staff, label, group_of, tag_ids, no
     if not rows:
         return 0
     given = [row.parsed.values["code"] for row in rows if row.parsed.values["code"]]
-    new_codes = iter(allocate_codes(shop, len(rows) - len(given), avoid=given))
+    avoid = rows[0].file_codes.union(given)
+    new_codes = iter(allocate_codes(shop, len(rows) - len(given), avoid=avoid))
     customers = [_customer_row(row.parsed.values, options, group_of, new_codes) for row in rows]
     owned = {"shop_id": shop.id, "created_at": now}
     # Their ids by their codes (unique in the shop): asking for them in the rows' order
@@ -143,31 +144,45 @@ def _codes_still_free(shop, rows):
 
 
 def insert_many(model, rows, constants, returning=()):
-    """``INSERT`` the ``rows`` (dicts of the same keys), each with the ``constants``, in one
-    statement; returns the ``returning`` columns of each row (in no particular order).
+    """``INSERT`` the ``rows`` (dicts of the same keys), each with the ``constants``;
+    returns the ``returning`` columns of each row (in no particular order).
 
-    The rows go as one JSON parameter that the database turns into rows of the table
-    (PostgreSQL's ``json_populate_recordset``, SQLite's ``json_each``), the constants as
-    one parameter each: one short statement and a few values to send. ``executemany``
-    prepared every value of every row in Python (SQLite) and sent a statement per row
-    (psycopg); a multi-row ``VALUES`` had psycopg parse thousands of placeholders."""
+    PostgreSQL: one statement, the rows as one JSON parameter that the server turns into
+    rows of the table (``INSERT … SELECT … FROM json_populate_recordset(…)``), the constants
+    as one parameter each. ``executemany`` sent a statement per row through psycopg, and a
+    multi-row ``VALUES`` had psycopg parse thousands of placeholders.
+
+    SQLite: the compiled ``INSERT`` run by the driver's ``executemany`` over plain tuples,
+    each value prepared as SQLAlchemy would (dates as its text) but only for the columns
+    that need it: preparing every value of every row cost more than writing it."""
     if not rows:
         return []
     table = model.__table__
     dialect = db.session.get_bind().dialect
+    if dialect.name == "postgresql":
+        return _insert_json(table, rows, constants, returning, dialect)
+    _insert_tuples(table, rows, constants, dialect)
+    if not returning:
+        return []
+    # Found again by the first column asked for (unique in the shop: the code), in the
+    # shop only: another shop has its own KH000001
+    key = table.c[returning[0].key]
+    back = [table.c[column.key] for column in returning]
+    found = select(*back).where(
+        table.c.shop_id == constants["shop_id"], one_of(key, [row[key.key] for row in rows])
+    )
+    return db.session.execute(found).all()
+
+
+def _insert_json(table, rows, constants, returning, dialect):
     keys = list(rows[0])
     document = json.dumps(rows, default=_JsonValues(dialect), ensure_ascii=False)
-    if dialect.name == "postgresql":
-        records = func.json_populate_recordset(
-            literal_column(f"NULL::{table.name}"), cast(bindparam(None, document, type_=Text), JSON)
-        )
-        columns = [literal_column(f'"{key}"') for key in keys]
-    else:
-        records = func.json_each(bindparam(None, document, type_=Text))
-        columns = [func.json_extract(literal_column("value"), f"$.{key}") for key in keys]
+    records = func.json_populate_recordset(
+        literal_column(f"NULL::{table.name}"), cast(bindparam(None, document, type_=Text), JSON)
+    )
     source = select(
         *(bindparam(None, value, type_=table.c[key].type) for key, value in constants.items()),
-        *columns,
+        *(literal_column(f'"{key}"') for key in keys),
     ).select_from(records)
     statement = insert(table).from_select([*constants, *keys], source)
     if not returning:
@@ -175,6 +190,32 @@ def insert_many(model, rows, constants, returning=()):
         return []
     back = [table.c[column.key] for column in returning]
     return db.session.execute(statement.returning(*back)).all()
+
+
+def _insert_tuples(table, rows, constants, dialect):
+    keys = list(rows[0])
+    compiled = insert(table).compile(dialect=dialect, column_keys=[*constants, *keys])
+    order = compiled.positiontup  # the statement's placeholders, in order
+    if sorted(order) != sorted([*constants, *keys]):
+        raise ValueError(f"{table.name}: a value for every column written ({order})")
+    convert = {}
+    for key in order:
+        process = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            convert[key] = process
+    fixed = {
+        k: convert[k](v) if k in convert and v is not None else v for k, v in constants.items()
+    }
+    template = [fixed.get(key) for key in order]
+    slots = [(index, key, convert.get(key)) for index, key in enumerate(order) if key in keys]
+    prepared = []
+    for row in rows:
+        values = template.copy()
+        for index, key, process in slots:
+            value = row[key]
+            values[index] = value if process is None or value is None else process(value)
+        prepared.append(tuple(values))
+    db.session.connection().exec_driver_sql(compiled.string, prepared)
 
 
 class _JsonValues:
