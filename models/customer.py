@@ -110,7 +110,12 @@ def fold_parts(parts):
     folded = []
     for part in parts:
         if part:
-            part = " ".join(part.lower().split()) if part.isascii() else _fold_cached(part)
+            if not part.isascii():
+                part = _fold_cached(part)
+            elif " " in part or not part.isprintable():  # whitespace to tidy
+                part = " ".join(part.lower().split())
+            else:
+                part = part.lower()
             if part:
                 folded.append(part)
     return " ".join(folded)

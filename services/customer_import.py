@@ -188,6 +188,11 @@ def run_import(*, shop, plan, options, staff, label):
     Core inserts (``import_batch``), the updates through the ORM; the caller commits, a
     slice of the plan at a time for a large file."""
     plan_each_query()
+    with collector_paused():
+        return _run(shop, plan, options, staff, label)
+
+
+def _run(shop, plan, options, staff, label):
     now = utcnow()
     groups = _Groups(shop)
     tags = _Tags(shop)

@@ -24,6 +24,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql
 
 from core.bulk import one_of
 from core.extensions import db
@@ -51,9 +52,10 @@ def taken_codes(shop, codes):
     return set(db.session.scalars(query.where(one_of(Customer.code, codes))))
 
 
-def allocate_codes(shop, count, avoid=()):
+def allocate_codes(shop, count, avoid=frozenset(), check=True):
     """``count`` new codes like ``KH000123`` from the shop's counter, in one update for the
-    lot; codes in use (or in ``avoid``) are skipped and more are drawn for them."""
+    lot; codes in ``avoid`` and, with ``check``, codes in use are skipped and more are
+    drawn for them."""
     codes = []
     while len(codes) < count:
         wanted = count - len(codes)
@@ -65,36 +67,75 @@ def allocate_codes(shop, count, avoid=()):
             .execution_options(synchronize_session=False)
         ).scalar_one()
         block = [f"KH{seq:06d}" for seq in range(last - wanted + 1, last + 1)]
-        used = taken_codes(shop, block) | set(avoid)
-        codes += [code for code in block if code not in used]
+        used = taken_codes(shop, block) if check else ()
+        codes += [code for code in block if code not in used and code not in avoid]
     return codes
 
 
 def insert_customers(*, shop, rows, options, staff, label, group_of, tag_ids, now):
-    """Write the ``rows`` (``PlannedRow`` to create) of one slice. A code given in the file
-    that another customer took since the plan (an earlier slice's blank code, or someone
-    meanwhile) rejects its row. ``group_of(name)``: the group's id or None; ``tag_ids(names)``:
-    the ids of the shop's tags of these names."""
-    rows = _codes_still_free(shop, rows)
-    if not rows:
-        return 0
+    """Write the ``rows`` (``PlannedRow`` to create) of one slice. A row whose code (given
+    in the file) or email another customer took since the plan is rejected; a code drawn
+    from the counter that is in use is drawn again. ``group_of(name)``: the group's id or
+    None; ``tag_ids(names)``: the ids of the shop's tags of these names.
+
+    On SQLite the codes and emails are checked before the insert (one writer at a time). On
+    PostgreSQL the insert skips the rows that clash with a customer (``ON CONFLICT DO
+    NOTHING``): a look-up per slice in a table growing by thousands of rows is where a
+    stale plan would hurt, and another import may be writing at the same time."""
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    if not postgres:
+        rows = _still_free(shop, rows)
     given = [row.parsed.values["code"] for row in rows if row.parsed.values["code"]]
-    avoid = rows[0].file_codes.union(given)
-    new_codes = iter(allocate_codes(shop, len(rows) - len(given), avoid=avoid))
-    customers = [_customer_row(row.parsed.values, options, group_of, new_codes) for row in rows]
-    owned = {"shop_id": shop.id, "created_at": now}
-    # Their ids by their codes (unique in the shop): asking for them in the rows' order
-    # would make SQLite write the rows one at a time
-    id_of = dict(
-        insert_many(
-            Customer,
-            customers,
-            {**owned, "status": str(options.status), "updated_at": now},
-            returning=(Customer.code, Customer.id),
+    avoid = (rows[0].file_codes or frozenset(given)) if rows else frozenset()
+    constants = {
+        "shop_id": shop.id,
+        "created_at": now,
+        "status": str(options.status),
+        "updated_at": now,
+    }
+    id_of, written, pending = {}, [], rows
+    new_codes = iter(allocate_codes(shop, len(rows) - len(given), avoid, check=not postgres))
+    for _round in range(MAX_CODE_ROUNDS):
+        customers = [_customer_row(r.parsed.values, options, group_of, new_codes) for r in pending]
+        if not customers:
+            break
+        # Their ids by their codes (unique in the shop): asking for them in the rows'
+        # order would make SQLite write the rows one at a time
+        id_of.update(
+            insert_many(
+                Customer,
+                customers,
+                constants,
+                returning=(Customer.code, Customer.id),
+                skip_clashes=True,
+            )
         )
-    )
+        missed = []
+        for row, customer in zip(pending, customers, strict=True):
+            (written if customer["code"] in id_of else missed).append((row, customer))
+        _reject([row for row, _customer in missed if row.parsed.values["code"]])
+        pending = [row for row, _customer in missed if not row.parsed.values["code"]]
+        new_codes = iter(allocate_codes(shop, len(pending), avoid, check=False))
+    _reject(pending)
+    _insert_details(shop, written, id_of, options, staff, label, tag_ids, now)
+    return len(written)
+
+
+# Rounds of drawing codes again for rows whose drawn code was in use (a shop that imported
+# codes like KH000123 from another system) before such a row is given up.
+MAX_CODE_ROUNDS = 20
+
+
+def _reject(rows):
+    for row in rows:
+        row.action = "reject"
+        row.reasons.append(_l("Another customer took this row's code or email meanwhile."))
+
+
+def _insert_details(shop, written, id_of, options, staff, label, tag_ids, now):
+    """The phones, address, tags, note and timeline line of each written (row, customer)."""
     phones, addresses, links, notes, lines = [], [], [], [], []
-    for row, customer in zip(rows, customers, strict=True):
+    for row, customer in written:
         values = row.parsed.values
         customer_id = id_of[customer["code"]]
         lines.append({"customer_id": customer_id})
@@ -107,6 +148,7 @@ def insert_customers(*, shop, rows, options, staff, label, group_of, tag_ids, no
             links += [{"customer_id": customer_id, "tag_id": i} for i in tag_ids(names)]
         if values.get("note"):
             notes.append({"customer_id": customer_id, "body": values["note"]})
+    owned = {"shop_id": shop.id, "created_at": now}
     staff_id = staff.id if staff is not None else None
     insert_many(CustomerPhone, phones, owned)
     insert_many(Address, addresses, {**owned, "updated_at": now, "phone": None, "is_default": True})
@@ -123,29 +165,33 @@ def insert_customers(*, shop, rows, options, staff, label, group_of, tag_ids, no
             "data": {"file": label, "action": "create"},
         },
     )
-    return len(customers)
 
 
-def _codes_still_free(shop, rows):
-    """The rows whose code (if the file gives one) no customer took since the plan; the
-    others are rejected."""
+def _still_free(shop, rows):
+    """The rows whose code (if the file gives one) and email no customer took since the
+    plan; the others are rejected."""
     given = [row.parsed.values["code"] for row in rows if row.parsed.values["code"]]
     taken = taken_codes(shop, given)
-    if not taken:
-        return rows
-    for row in rows:
-        code = row.parsed.values["code"]
-        if code in taken:
-            row.action = "reject"
-            row.reasons.append(
-                _l("The customer code %(code)s is now another customer's.", code=code)
-            )
+    emails = [row.parsed.values["email"] for row in rows if row.parsed.values.get("email")]
+    if emails:
+        query = for_shop(Customer, shop).with_only_columns(Customer.email)
+        taken |= set(db.session.scalars(query.where(one_of(Customer.email, emails))))
+    if taken:
+        _reject(
+            [
+                row
+                for row in rows
+                if row.parsed.values["code"] in taken or row.parsed.values.get("email") in taken
+            ]
+        )
     return [row for row in rows if row.action == "create"]
 
 
-def insert_many(model, rows, constants, returning=()):
+def insert_many(model, rows, constants, returning=(), skip_clashes=False):
     """``INSERT`` the ``rows`` (dicts of the same keys), each with the ``constants``;
-    returns the ``returning`` columns of each row (in no particular order).
+    returns the ``returning`` columns of each row (in no particular order). With
+    ``skip_clashes``, PostgreSQL leaves out (and does not return) the rows that clash with
+    a unique constraint; the caller checks for them beforehand on SQLite.
 
     PostgreSQL: one statement, the rows as one JSON parameter that the server turns into
     rows of the table (``INSERT … SELECT … FROM json_populate_recordset(…)``), the constants
@@ -160,7 +206,7 @@ def insert_many(model, rows, constants, returning=()):
     table = model.__table__
     dialect = db.session.get_bind().dialect
     if dialect.name == "postgresql":
-        return _insert_json(table, rows, constants, returning, dialect)
+        return _insert_json(table, rows, constants, returning, dialect, skip_clashes)
     _insert_tuples(table, rows, constants, dialect)
     if not returning:
         return []
@@ -174,7 +220,7 @@ def insert_many(model, rows, constants, returning=()):
     return db.session.execute(found).all()
 
 
-def _insert_json(table, rows, constants, returning, dialect):
+def _insert_json(table, rows, constants, returning, dialect, skip_clashes):
     keys = list(rows[0])
     document = json.dumps(rows, default=_JsonValues(dialect), ensure_ascii=False)
     records = func.json_populate_recordset(
@@ -184,7 +230,9 @@ def _insert_json(table, rows, constants, returning, dialect):
         *(bindparam(None, value, type_=table.c[key].type) for key, value in constants.items()),
         *(literal_column(f'"{key}"') for key in keys),
     ).select_from(records)
-    statement = insert(table).from_select([*constants, *keys], source)
+    statement = postgresql.insert(table).from_select([*constants, *keys], source)
+    if skip_clashes:
+        statement = statement.on_conflict_do_nothing()
     if not returning:
         db.session.execute(statement)
         return []

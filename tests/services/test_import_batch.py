@@ -156,10 +156,10 @@ def test_the_admin_search_finds_an_imported_customer(app, shop, other_shop):
 
 
 def test_blank_codes_are_unique_across_slices_and_imports(app, shop):
-    make_guest(app, shop, phone="+84944444444")  # takes KH000001
+    # Codes like the counter's, brought by an earlier import from another system
+    import_rows(app, shop, [row(code=f"KH00000{i}", first=f"Sapo {i}") for i in (1, 2, 5)])
     with app.app_context():
-        db.session.get(Shop, shop.id).customer_seq = 0  # as if the counter had been reset
-        db.session.commit()
+        assert db.session.get(Shop, shop.id).customer_seq == 0
     first = [row(first=f"Lan {i}", phone=f"09123456{i:02d}") for i in range(5)]
     # A code given in the file that the counter would give too
     first[3][0] = "KH000003"
@@ -169,7 +169,7 @@ def test_blank_codes_are_unique_across_slices_and_imports(app, shop):
     assert counts["create"] == 4
     with app.app_context():
         codes = db.session.scalars(db.select(Customer.code)).all()
-        assert len(codes) == len(set(codes)) == 10
+        assert len(codes) == len(set(codes)) == 12
         assert all(code.startswith("KH") for code in codes)
 
 
@@ -189,7 +189,7 @@ def test_a_code_taken_since_the_plan_rejects_its_row(app, shop):
         counts = run_import(shop=shop_row, plan=plan, options=options, staff=None, label="k")
         db.session.commit()
         assert counts == {"create": 1, "update": 0, "skip": 0, "reject": 1}
-        assert "NK1" in str(plan.rows[0].reasons[0])
+        assert "took this row's code or email" in str(plan.rows[0].reasons[0])
         assert db.session.scalar(db.select(db.func.count(Customer.id))) == 2
 
 
@@ -234,3 +234,23 @@ def test_another_shop_is_neither_read_nor_written(app, shop, other_shop):
         assert lan.group.shop_id == shop.id
         assert {link.tag.shop_id for link in lan.tags} == {shop.id}
         assert db.session.get(Customer, other).first_name == "Lan"
+
+
+def test_an_email_taken_since_the_plan_rejects_its_row_and_writes_the_others(app, shop):
+    with app.app_context():
+        shop_row = db.session.get(Shop, shop.id)
+        rows = [row(email="lan@example.com"), row(first="Hai", email="hai@example.com")]
+        options = ImportOptions()
+        plan = plan_import(
+            shop=shop_row,
+            table=Table(HEADERS, rows),
+            mapping=match_headers(HEADERS),
+            options=options,
+        )
+    make_guest(app, shop, first_name="Lan khác", email="lan@example.com")
+    with app.app_context():
+        shop_row = db.session.get(Shop, shop.id)
+        counts = run_import(shop=shop_row, plan=plan, options=options, staff=None, label="k")
+        db.session.commit()
+        assert counts == {"create": 1, "update": 0, "skip": 0, "reject": 1}
+        assert customer_by_email("hai@example.com").events[0].type == "imported"
