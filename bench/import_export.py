@@ -31,6 +31,7 @@ export peak ≤ 150 MB and growing ≤ 10% when the rows double) are in it too. 
 import argparse
 import io
 import json
+import logging
 import os
 import random
 import resource
@@ -200,8 +201,12 @@ def cached_file(rows):
 
 def migrated_app(url, instance):
     app = bench_app(url, instance)
-    with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
+    logging.disable(logging.INFO)  # each migration's line
+    try:
+        with app.app_context():
+            upgrade(directory=str(ROOT / "migrations"))
+    finally:
+        logging.disable(logging.NOTSET)
     return app
 
 
