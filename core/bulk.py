@@ -44,9 +44,10 @@ def array_literal(values):
 
 
 def plan_each_query():
-    """Have PostgreSQL plan each statement of this transaction for its own values. A bulk
-    step runs the same statement hundreds of times while a table grows from nothing: a
-    plan kept from its first runs (a scan of a table that was small then) would stay, each
-    run slower than the last."""
+    """Have PostgreSQL plan each statement of this transaction for its own values: a bulk
+    read runs the same statement hundreds of times, and a plan kept from its first runs
+    (made for other values, or a table that was small then) would stay. Not for a
+    transaction that inserts many rows: the foreign-key checks would be planned again for
+    every row."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))

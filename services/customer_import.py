@@ -10,6 +10,7 @@ of the file is refused, naming that row."""
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from core.bulk import collector_paused, one_of, plan_each_query
 from core.extensions import db
@@ -35,6 +36,11 @@ ON_DUPLICATE = ("skip", "update", "create")
 STATUSES = (CustomerStatus.GUEST, CustomerStatus.TEMPORARY, CustomerStatus.OFFICIAL)
 # Values looked up at once among the shop's customers (one array parameter on PostgreSQL).
 LOOKUP_BATCH = 1000
+UPDATE_LOADS = (
+    selectinload(Customer.phones),
+    selectinload(Customer.addresses),
+    selectinload(Customer.tags),
+)
 
 
 @dataclass(frozen=True)
@@ -187,7 +193,6 @@ def run_import(*, shop, plan, options, staff, label):
     import on each customer's timeline (the file's name). The creates are written with
     Core inserts (``import_batch``), the updates through the ORM; the caller commits, a
     slice of the plan at a time for a large file."""
-    plan_each_query()
     with collector_paused():
         return _run(shop, plan, options, staff, label)
 
@@ -208,9 +213,15 @@ def _run(shop, plan, options, staff, label):
             tag_ids=tags.ids_of,
             now=now,
         )
-    for planned in plan.rows:
-        if planned.action != "update":
-            continue
+    updates = [row for row in plan.rows if row.action == "update"]
+    if updates:
+        # The slice's customers at once, with what an update reads of them
+        db.session.scalars(
+            for_shop(Customer, shop)
+            .where(one_of(Customer.id, [row.existing_id for row in updates]))
+            .options(*UPDATE_LOADS)
+        ).all()
+    for planned in updates:
         customer = db.session.get(Customer, planned.existing_id)
         if customer is None or customer.shop_id != shop.id:
             continue

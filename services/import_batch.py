@@ -43,6 +43,10 @@ from models import (
     utcnow,
 )
 
+# Rounds of drawing codes again for rows whose drawn code was in use (a shop that imported
+# codes like KH000123 from another system) before such a row is given up.
+MAX_CODE_ROUNDS = 20
+
 
 def taken_codes(shop, codes):
     """Which of ``codes`` are the shop's customers' already."""
@@ -113,17 +117,15 @@ def insert_customers(*, shop, rows, options, staff, label, group_of, tag_ids, no
         missed = []
         for row, customer in zip(pending, customers, strict=True):
             (written if customer["code"] in id_of else missed).append((row, customer))
-        _reject([row for row, _customer in missed if row.parsed.values["code"]])
-        pending = [row for row, _customer in missed if not row.parsed.values["code"]]
+        clashes = _taken_emails(shop, [row for row, _customer in missed])
+        _reject([row for row, _c in missed if row.parsed.values["code"] or row in clashes])
+        pending = [row for row, _c in missed if row.action == "create"]
+        if not pending:
+            break
         new_codes = iter(allocate_codes(shop, len(pending), avoid, check=False))
     _reject(pending)
     _insert_details(shop, written, id_of, options, staff, label, tag_ids, now)
     return len(written)
-
-
-# Rounds of drawing codes again for rows whose drawn code was in use (a shop that imported
-# codes like KH000123 from another system) before such a row is given up.
-MAX_CODE_ROUNDS = 20
 
 
 def _reject(rows):
@@ -167,23 +169,23 @@ def _insert_details(shop, written, id_of, options, staff, label, tag_ids, now):
     )
 
 
+def _taken_emails(shop, rows):
+    """The ``rows`` whose email is a customer's of the shop."""
+    emails = [row.parsed.values["email"] for row in rows if row.parsed.values.get("email")]
+    if not emails:
+        return []
+    query = for_shop(Customer, shop).with_only_columns(Customer.email)
+    taken = set(db.session.scalars(query.where(one_of(Customer.email, emails))))
+    return [row for row in rows if row.parsed.values.get("email") in taken]
+
+
 def _still_free(shop, rows):
     """The rows whose code (if the file gives one) and email no customer took since the
     plan; the others are rejected."""
     given = [row.parsed.values["code"] for row in rows if row.parsed.values["code"]]
     taken = taken_codes(shop, given)
-    emails = [row.parsed.values["email"] for row in rows if row.parsed.values.get("email")]
-    if emails:
-        query = for_shop(Customer, shop).with_only_columns(Customer.email)
-        taken |= set(db.session.scalars(query.where(one_of(Customer.email, emails))))
-    if taken:
-        _reject(
-            [
-                row
-                for row in rows
-                if row.parsed.values["code"] in taken or row.parsed.values.get("email") in taken
-            ]
-        )
+    _reject([row for row in rows if row.parsed.values["code"] in taken])
+    _reject(_taken_emails(shop, [row for row in rows if row.action == "create"]))
     return [row for row in rows if row.action == "create"]
 
 
