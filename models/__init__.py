@@ -17,7 +17,9 @@ from models.customer import (
     RegistrationClaim,
     Tag,
     fold,
+    fold_parts,
     lower_exact,
+    search_columns,
 )
 from models.job import Job, JobStatus
 from models.login_session import LoginSession
@@ -58,7 +60,9 @@ __all__ = [
     "CustomerTag",
     "Gender",
     "fold",
+    "fold_parts",
     "lower_exact",
+    "search_columns",
     "Job",
     "JobStatus",
     "LoginSession",

@@ -17,6 +17,7 @@ again on every round trip."""
 
 import csv
 import io
+import re
 from datetime import datetime
 from tempfile import SpooledTemporaryFile, TemporaryFile
 from zoneinfo import ZoneInfo
@@ -25,24 +26,23 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy.orm import selectinload
 
 from core.extensions import db
-from core.tenancy import for_shop
 from models import Customer
 from services import ServiceError
 from services.customer_list import customers_query
-from services.customer_sheet import BY_KEY, COLUMNS
+from services.customer_sheet import BY_KEY
+from services.export_records import customers_in_batches
 
 SCOPES = ("page", "all", "selected", "filter")
 FORMATS = ("xlsx", "csv", "txt")
 TEMPLATES = ("default", "shopify")
-DEFAULT_KEYS = tuple(column.key for column in COLUMNS)
 BATCH = 500
 # Ticked rows come from one page of the list (100 at most): more is not a person ticking.
 MAX_SELECTED = 5000
 # What a spreadsheet reads as the start of a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_FIRST = ("", "=", "+", "-", "@")  # the printable ones, and the empty text
 GENDERS = {"male": "Nam", "female": "Nữ", "other": "Khác"}
 MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -69,12 +69,6 @@ SHOPIFY_HEADERS = (
     "Note",
     "Tax Exempt",
     "Tags",
-)
-LOADS = (
-    selectinload(Customer.phones),
-    selectinload(Customer.addresses),
-    selectinload(Customer.tags),
-    selectinload(Customer.group),
 )
 
 
@@ -116,19 +110,6 @@ def _no_filter(customer_filter):
     return type(customer_filter)()
 
 
-def customers_in_batches(shop, ids):
-    """The customers of ``ids``, in that order, a batch at a time (each batch's rows are
-    released once written)."""
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start : start + BATCH]
-        loaded = db.session.scalars(
-            for_shop(Customer, shop).where(Customer.id.in_(chunk)).options(*LOADS)
-        ).all()
-        by_id = {customer.id: customer for customer in loaded}
-        # The session holds its rows weakly: each batch goes once written
-        yield [by_id[i] for i in chunk if i in by_id]
-
-
 # --- What each row says ---------------------------------------------------------------
 
 
@@ -143,32 +124,45 @@ def yes_no_vi(value):
     return "Có" if value else "Không"
 
 
+# The order ``default_row`` writes its values in: the template's columns.
+DEFAULT_KEYS = (
+    "code", "last_name", "first_name", "email", "phone", "other_phones", "gender", "birthday",
+    "company", "group", "tags", "accepts_marketing", "address", "ward", "province",
+    "country_code", "note", "total_spent", "orders_count",
+)  # fmt: skip
+
+
+def default_row(customer):
+    """The customer's values in the template's columns (``DEFAULT_KEYS``)."""
+    address = customer.default_address
+    phones = customer.phone_numbers
+    birthday = customer.birthday
+    return [
+        customer.code,
+        customer.last_name,
+        customer.first_name,
+        customer.email or "",
+        local_phone(phones[0]) if phones else "",
+        ", ".join(local_phone(p) for p in phones[1:]) if len(phones) > 1 else "",
+        GENDERS.get(customer.gender or "", ""),
+        birthday.strftime("%d/%m/%Y") if birthday else "",
+        customer.company or "",
+        customer.group_name,
+        ", ".join(customer.tag_names),
+        yes_no_vi(customer.accepts_marketing),
+        address.line1 if address else "",
+        address.ward if address else "",
+        address.province if address else "",
+        address.country if address else "",
+        "",  # notes are not exported (see the module's docstring)
+        customer.total_spent,
+        customer.orders_count,
+    ]
+
+
 def sheet_values(customer):
     """Every column of ``COLUMNS`` for ``customer``, by key."""
-    address = customer.default_address
-    phones = [phone.number for phone in customer.phones]
-    values = {
-        "code": customer.code,
-        "last_name": customer.last_name,
-        "first_name": customer.first_name,
-        "email": customer.email or "",
-        "phone": local_phone(phones[0]) if phones else "",
-        "other_phones": ", ".join(local_phone(p) for p in phones[1:]),
-        "gender": GENDERS.get(customer.gender or "", ""),
-        "birthday": customer.birthday.strftime("%d/%m/%Y") if customer.birthday else "",
-        "company": customer.company or "",
-        "group": customer.group.name if customer.group else "",
-        "tags": ", ".join(customer.tag_names),
-        "accepts_marketing": yes_no_vi(customer.accepts_marketing),
-        "address": address.line1 if address else "",
-        "ward": address.ward if address else "",
-        "province": address.province if address else "",
-        "country_code": address.country if address else "",
-        "note": "",
-        "total_spent": customer.total_spent,
-        "orders_count": customer.orders_count,
-    }
-    return values
+    return dict(zip(DEFAULT_KEYS, default_row(customer), strict=True))
 
 
 def shopify_row(customer):
@@ -211,6 +205,8 @@ def row_writer(template):
     """The function that turns a customer into the row ``template`` writes."""
     if template == "shopify":
         return shopify_row
+    if template == "default":
+        return default_row
     keys = column_keys(template)
 
     def row(customer):
@@ -261,14 +257,24 @@ def text_chunks(shop, ids, template, file_format, progress=None):
     yield buffer.getvalue().encode()
 
 
+# A text that needs more than being written as it is: a formula start, or a character a
+# workbook cannot hold. One search per text, which most texts pass.
+NEEDS_CARE = re.compile(r"^[=+\-@\t\r]|" + ILLEGAL_CHARACTERS_RE.pattern)
+
+
 def xlsx_cell(sheet, value):
     """A text value as a string cell whatever it starts with (openpyxl would make ``=…`` a
-    formula), without the control characters a workbook cannot hold."""
+    formula), without the control characters a workbook cannot hold. An empty text is no
+    cell at all (it reads back empty, and the file is smaller)."""
     if not isinstance(value, str):
+        return value
+    if not value:
+        return None
+    if NEEDS_CARE.search(value) is None:
         return value
     value = ILLEGAL_CHARACTERS_RE.sub("", value)
     if not value.startswith(FORMULA_STARTS):
-        return value
+        return value or None
     cell = WriteOnlyCell(sheet, value=value)
     cell.data_type = "s"
     return cell
@@ -279,7 +285,21 @@ def write_xlsx(shop, ids, template, progress=None):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Khách hàng")
     for row in rows(shop, ids, template, progress):
-        sheet.append([xlsx_cell(sheet, value) for value in row])
+        # Most texts are written as they are: printable (no control character, tab or
+        # line break) and not starting like a formula. The others go through
+        # ``xlsx_cell``, and an empty text is no cell at all.
+        sheet.append(
+            [
+                value
+                if type(value) is not str
+                else (
+                    value
+                    if value.isprintable() and value[:1] not in FORMULA_FIRST
+                    else xlsx_cell(sheet, value)
+                )
+                for value in row
+            ]
+        )
     file = SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     workbook.save(file)
     file.seek(0)

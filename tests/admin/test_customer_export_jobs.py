@@ -204,7 +204,7 @@ def test_a_txt_job_writes_tabs(app, client, shop, as_manager, customers, run_job
 def test_progress_is_committed_a_batch_at_a_time(
     app, client, shop, as_manager, customers, run_jobs, monkeypatch
 ):
-    monkeypatch.setattr("services.customer_export.BATCH", 2)
+    monkeypatch.setattr("services.export_records.BATCH", 2)
     seen = []
     original = export_files.export.write_file
 
