@@ -255,3 +255,14 @@ document.addEventListener("submit", function (event) {
     last.setSelectionRange(start + text.length, start + text.length);
   });
 })();
+
+// A page whose figures are still moving (an email's messages waiting to go out) shows the
+// new ones by itself (data-reload-in: seconds).
+(function () {
+  var moving = document.querySelector("[data-reload-in]");
+  if (moving) {
+    window.setTimeout(function () {
+      window.location.reload();
+    }, 1000 * Number(moving.getAttribute("data-reload-in")));
+  }
+})();
