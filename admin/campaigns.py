@@ -19,7 +19,8 @@ from core.extensions import db
 from core.forms import EmptyForm
 from core.inputs import paginate, parse_id
 from core.outbox import reveal
-from models import CampaignStatus, Customer, Role
+from core.tenancy import get_for_shop
+from models import Audience, CampaignStatus, Customer, Role
 from services import ServiceError, campaign_send, campaigns
 from services.segments import segments_of
 
@@ -41,11 +42,11 @@ def audience_of(campaign):
     """What the page says the email is for."""
     customer_filter = campaigns.filter_of(g.shop, campaign)
     customer = None
-    if campaign.audience == "customer" and campaign.customer_ids:
-        customer = db.session.get(Customer, campaign.customer_ids[0])
+    if campaign.audience == Audience.CUSTOMER and campaign.customer_ids:
+        customer = get_for_shop(Customer, campaign.customer_ids[0], g.shop)
     return {
         "parts": filter_parts(g.shop, customer_filter) if customer_filter else [],
-        "customer": customer if customer is not None and customer.shop_id == g.shop.id else None,
+        "customer": customer,
     }
 
 

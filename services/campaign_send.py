@@ -125,7 +125,9 @@ def queue_for(shop, campaign, customer):
         headers=email.headers,
         campaign_id=campaign.id,
     )
-    events.campaign_sent(customer=customer, campaign=campaign, staff=campaign.created_by)
+    events.campaign_sent(
+        customer=customer, campaign=campaign, subject=email.subject, staff=campaign.created_by
+    )
 
 
 def _already_written(campaign, ids):

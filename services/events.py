@@ -312,15 +312,15 @@ def imported(*, customer, staff, file, action):
 # --- The shop's emails and the customer's consent to them -----------------------------
 
 
-def campaign_sent(*, customer, campaign, staff=None):
+def campaign_sent(*, customer, campaign, subject, staff=None):
     """The customer was written to by one of the shop's emails (``campaign``): the line keeps
-    its subject as written, before the placeholders were filled in."""
+    the subject as the customer got it, their name in it."""
     return record(
         customer=customer,
         type=CustomerEvents.CAMPAIGN_SENT,
         staff=staff,
         campaign_id=campaign.id,
-        subject=campaign.subject,
+        subject=subject,
         kind=str(campaign.kind),
     )
 

@@ -192,7 +192,7 @@ def test_a_manager_emails_a_segment_and_a_customer_unsubscribes_with_one_click(
     expect(timeline).to_contain_text(
         vi(
             "Marketing email sent: “%(subject)s”",
-            subject="Chào {{ first_name }}, quà nhỏ từ hội chợ",
+            subject="Chào Số 01, quà nhỏ từ hội chợ",
         )
     )
 

@@ -392,14 +392,15 @@ CASES = [
     (
         "campaign_sent",
         lambda w: {
-            "campaign": SimpleNamespace(id=7, subject="Chào {{ first_name }}", kind="marketing"),
+            "campaign": SimpleNamespace(id=7, kind="marketing"),
+            "subject": "Chào An, áo dài mới về",
             "staff": w.staff,
         },
         None,
         CustomerEvents.CAMPAIGN_SENT,
         "staff",
         True,
-        {"campaign_id": 7, "subject": "Chào {{ first_name }}", "kind": "marketing"},
+        {"campaign_id": 7, "subject": "Chào An, áo dài mới về", "kind": "marketing"},
     ),
     (
         "unsubscribed",
