@@ -124,6 +124,14 @@ def test_a_manager_writes_to_a_filter_previews_and_sends(app, client, shop, peop
         admin(shop, f"/emails/campaigns/{campaign_id}"), query_string={"customer": people.hung}
     )
     assert "Chào Hùng, áo dài mới về" in other.text
+    # Another shop's customer is never the preview's
+    for stranger in (people.other, "9" * 30, "abc"):
+        page = client.get(
+            admin(shop, f"/emails/campaigns/{campaign_id}/preview"),
+            query_string={"customer": stranger},
+        )
+        assert "Bình" not in page.text
+        assert "Hội Chợ Lan" in page.text
     assert count(app, OutboxMessage) == 0
 
     # Sent: a job writes one message each, with their own names, and a line on each timeline
@@ -354,6 +362,8 @@ def test_a_draft_is_changed_and_deleted_until_it_is_sent(app, client, shop, peop
     draft_id = campaign_of(write(client, shop, customer_ids=[people.lan]))
     client.post(admin(shop, f"/emails/campaigns/{draft_id}/delete"))
     assert count(app, EmailCampaign, EmailCampaign.id == draft_id) == 0
+    # Its old address is not found
+    assert client.get(admin(shop, f"/emails/campaigns/{draft_id}")).status_code == 404
 
 
 # --- Later: scheduled, and cancelled until then ---------------------------------------
