@@ -91,7 +91,15 @@ def test_a_manager_emails_a_segment_and_a_customer_unsubscribes_with_one_click(
     manager = browser.new_context(**options).new_page()
     manager_logs_in(manager, base)
 
-    # The fair's customers, found and kept as a segment
+    # The fair's customers, found; the list's bulk bar writes to all of them
+    visit(manager, f"{base}/{SHOP}/admin/customers?q=hoi+cho+{plain}")
+    manager.select_option("#bulk-scope", "filter")
+    with manager.expect_navigation():
+        manager.locator(".bulk-bar button.bulk-email").click()
+    check(manager, shots, "00-compose-from-the-list")
+    expect(manager.locator(".campaign-to")).to_contain_text(f"{FAIR} khách hàng khớp bộ lọc")
+
+    # Kept as a segment instead
     visit(manager, f"{base}/{SHOP}/admin/customers?q=hoi+cho+{plain}")
     segment = f"Hội chợ {plain}"
     manager.fill("#segment-name", segment)
