@@ -33,6 +33,8 @@ from admin import (  # noqa: E402, F401
     customers,
     dashboard,
     emails,
+    export_templates,
+    exports,
     groups,
     import_template,
     invitations,
