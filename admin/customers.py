@@ -71,6 +71,7 @@ CONSENT_SOURCES = {
     "admin": _l("by the shop"),
     "checkout": _l("at checkout"),
     "import": _l("in an import"),
+    "unsubscribe_link": _l("with the link in an email"),
 }
 
 

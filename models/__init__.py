@@ -1,6 +1,7 @@
 """All models, imported here so the metadata is complete wherever models is imported."""
 
 from models.base import UTCDateTime, utcnow
+from models.campaign import Audience, CampaignKind, CampaignStatus, EmailCampaign
 from models.catalog import Collection, Product, ProductImage, product_collections, slugify
 from models.customer import (
     Address,
@@ -36,6 +37,10 @@ from models.shop import RESERVED_SLUGS, Role, Shop, ShopMembership, StaffInvitat
 from models.transfer import CustomerImport, ExportFile, ExportTemplate, ImportStatus
 
 __all__ = [
+    "Audience",
+    "CampaignKind",
+    "CampaignStatus",
+    "EmailCampaign",
     "Favourite",
     "Order",
     "OrderLine",

@@ -73,6 +73,9 @@ class CustomerEvents(enum.StrEnum):
     NOTE_DELETED = "note_deleted"
     MERGED = "merged"
     IMPORTED = "imported"
+    CAMPAIGN_SENT = "campaign_sent"
+    UNSUBSCRIBED = "unsubscribed"
+    SUBSCRIBED = "subscribed"
 
 
 class Gender(enum.StrEnum):
