@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-customers bench-mail catalogs messages e2e clean
+.PHONY: run test lint bench bench-customers bench-import bench-mail catalogs messages e2e clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -41,6 +41,12 @@ bench: $(STAMP)
 # default postgresql+psycopg://postgres@127.0.0.1:5432/cuahang_bench, created when missing).
 bench-customers: $(STAMP)
 	$(BIN)/python bench/customer_search.py $(BENCH_ARGS)
+
+# The customer import and export of a 100,000-row file against the bare reader and writer,
+# on SQLite and PostgreSQL (BENCH_DATABASE_URL, default
+# postgresql+psycopg://postgres@127.0.0.1:5432/cuahang_bench_import, created when missing).
+bench-import: $(STAMP)
+	$(BIN)/python bench/import_export.py $(BENCH_ARGS)
 
 # 10,000 emails to a local aiosmtpd (STARTTLS and a login): the outbox's delivery against one
 # SMTP connection per message. The outbox in PostgreSQL (BENCH_DATABASE_URL, default

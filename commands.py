@@ -137,7 +137,8 @@ def serve_command(host, port):
         for role, email, password in logins["staff"]:
             click.echo(f"      {role:<10} {email} / {password}")
         click.echo("")
-        click.echo(f"  Emails the demo sends: {shop_url}/admin/emails (files in instance/mail/)")
+        log = f"{shop_url}/admin/emails/log"
+        click.echo(f"  Emails the demo sends: {log} (files in instance/mail/)")
     click.echo("")
     click.echo("  Press Ctrl+C to stop.\n")
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)

@@ -19,6 +19,8 @@ def inject_membership():
 
 
 from admin import (  # noqa: E402, F401
+    campaign_compose,
+    campaigns,
     customer_bulk,
     customer_create,
     customer_delete,
@@ -31,6 +33,8 @@ from admin import (  # noqa: E402, F401
     customers,
     dashboard,
     emails,
+    export_templates,
+    exports,
     groups,
     import_template,
     invitations,

@@ -1,13 +1,13 @@
 """What several admin pages share, in a module without routes: the route modules import it,
 never each other."""
 
-from flask import abort, request
+from flask import abort, make_response, request
 from flask_login import current_user
 
 from core.auth import staff_may
 from core.inputs import parse_id
 from core.tenancy import get_for_shop_or_404
-from models import Customer, Role
+from models import Customer, EmailCampaign, Role
 
 
 def acting_staff():
@@ -28,6 +28,27 @@ def customer_or_404(customer_id, lock=False):
     if viewer is not None and customer.assigned_staff_id != viewer:
         abort(404)
     return customer
+
+
+def campaign_or_404(campaign_id):
+    """The shop's email campaign with this id, when the signed-in person may see it: managers
+    and the owner see every one; a ``staff`` role only those they wrote (another's, or
+    another shop's, is a 404)."""
+    campaign = get_for_shop_or_404(EmailCampaign, campaign_id)
+    viewer = assigned_to()
+    if viewer is not None and campaign.created_by_id != viewer:
+        abort(404)
+    return campaign
+
+
+def sandboxed(html):
+    """An email's HTML as a framed preview: no script in it runs, nothing is fetched."""
+    response = make_response(html)
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+        "frame-ancestors 'self'; sandbox"
+    )
+    return response
 
 
 def ticked_ids():

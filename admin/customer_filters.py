@@ -105,6 +105,15 @@ def filter_chips(shop, customer_filter, **keep):
     return chips
 
 
+def filter_parts(shop, customer_filter):
+    """(label, value) of every part of the filter, its status included: what an email for
+    "every customer matching" says it is for."""
+    return [
+        (FILTER_LABELS[name], _value_text(shop, name, getattr(customer_filter, name)))
+        for name in customer_filter.params()
+    ]
+
+
 def filter_choices(shop):
     """What the filter form offers: the shop's groups, tags and staff, and the provinces."""
     return {

@@ -1,8 +1,11 @@
-"""The shop's sent and queued emails, as staff see them: secret links show as a marker."""
+"""The shop's sent and queued emails, one by one, as staff see them: secret links show as a
+marker. The log is ``/emails/log`` (``/emails`` lists the shop's emails to its customers);
+a message keeps its address ``/emails/<id>``."""
 
-from flask import make_response, render_template, request
+from flask import render_template, request
 
 from admin import bp
+from admin.common import sandboxed
 from core.auth import staff_required
 from core.inputs import paginate
 from core.outbox import html_for_staff, text_for_staff
@@ -10,9 +13,9 @@ from core.tenancy import get_for_shop_or_404, shop_query
 from models import MailStatus, OutboxMessage
 
 
-@bp.get("/emails")
+@bp.get("/emails/log")
 @staff_required()
-def emails():
+def email_log():
     status = request.args.get("status", "")
     query = shop_query(OutboxMessage).order_by(OutboxMessage.id.desc())
     if status in set(MailStatus):
@@ -36,9 +39,4 @@ def email_preview(message_id):
     """The HTML body alone, for the framed preview: no script runs, nothing is fetched, and
     secret links show as a marker."""
     message = get_for_shop_or_404(OutboxMessage, message_id)
-    response = make_response(html_for_staff(message.body_html))
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
-        "frame-ancestors 'self'; sandbox"
-    )
-    return response
+    return sandboxed(html_for_staff(message.body_html))

@@ -299,6 +299,35 @@ def _imported(event, data):
     )
 
 
+@describes(CustomerEvents.CAMPAIGN_SENT)
+def _campaign_sent(event, data):
+    subject = data.get("subject", "")
+    if data.get("kind") == "marketing":
+        return "bi-megaphone", _("Marketing email sent: “%(subject)s”", subject=subject), False
+    return "bi-envelope", _("Email sent: “%(subject)s”", subject=subject), False
+
+
+# How a customer changed their consent, as the timeline says it.
+CONSENT_WAYS = {
+    "one_click": _l("with one click in their mail app"),
+    "link": _l("with the link in an email"),
+}
+
+
+@describes(CustomerEvents.UNSUBSCRIBED)
+def _unsubscribed(event, data):
+    way = CONSENT_WAYS.get(data.get("source"), data.get("source") or "")
+    text = _("Unsubscribed from marketing emails %(way)s", way=way) if way else None
+    return "bi-envelope-slash", text or _("Unsubscribed from marketing emails"), False
+
+
+@describes(CustomerEvents.SUBSCRIBED)
+def _subscribed(event, data):
+    way = CONSENT_WAYS.get(data.get("source"), data.get("source") or "")
+    text = _("Subscribed to marketing emails again %(way)s", way=way) if way else None
+    return "bi-envelope-check", text or _("Subscribed to marketing emails again"), False
+
+
 def actor_label(event, names_actor):
     """Who did it, when the sentence does not say: a staff member or the customer (what the
     system did needs no name)."""

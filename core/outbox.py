@@ -50,8 +50,9 @@ log = logging.getLogger(__name__)
 # this is how long the messages of a worker that died wait before another sender takes them.
 CLAIM_FOR = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=1)
-# Kinds of message sent to many customers at once: within a shop they go after the rest, so
-# a campaign of thousands never holds back the shop's own password resets and order mail.
+# Kinds of message sent to many customers at once (a campaign's, ``services.campaign_send``):
+# within a shop they go after the rest, so a campaign of thousands never holds back the
+# shop's own password resets and order mail.
 BULK_KINDS = ("campaign",)
 
 # The model of outbox rows, given by ``models.outbox`` (see ``bind_model``).
@@ -172,16 +173,21 @@ def queue_mail(
     kind="message",
     reply_to=None,
     secret_links=None,
+    headers=None,
+    campaign_id=None,
 ):
     """Record a message to send once the caller's transaction commits.
 
-    Secret links in ``text`` and ``html`` are written as the placeholders ``secret_links``
-    (a ``SecretLinks``) gave for them; the address itself must not appear in the bodies.
+    Secret links in ``text``, ``html`` and the values of ``headers`` (more headers, such as
+    List-Unsubscribe) are written as the placeholders ``secret_links`` (a ``SecretLinks``)
+    gave for them; the address itself must not appear in the message.
     """
     urls = dict(secret_links.urls) if secret_links is not None else {}
     for url in urls.values():
         if url in text or (html and str(escape(url)) in html):
             raise ValueError("a secret link is written in the body without its placeholder")
+        if any(url in value for value in (headers or {}).values()):
+            raise ValueError("a secret link is written in a header without its placeholder")
     message = OutboxMessage(
         shop_id=shop.id if shop is not None else None,
         customer_id=customer_id,
@@ -194,6 +200,8 @@ def queue_mail(
         body_html=html,
         reply_to=reply_to or (shop.contact_email if shop is not None else None),
         secret_urls=urls or None,
+        headers={name: one_line(value) for name, value in headers.items()} if headers else None,
+        campaign_id=campaign_id,
     )
     db.session.add(message)
     enqueue_after_commit("outbox.deliver")
@@ -428,6 +436,10 @@ def build_message(row):
         sender=sender,
         reply_to=row.reply_to,
     )
+    if row.headers:
+        message.extra_headers = {
+            name: reveal(value, row.secret_urls, html=False) for name, value in row.headers.items()
+        }
     domain = _address_of(current_app.config["MAIL_DEFAULT_SENDER"]).rpartition("@")[2]
     message.msgId = f"<outbox-{row.id}@{domain or 'localhost'}>"
     return message

@@ -1,6 +1,7 @@
 """All models, imported here so the metadata is complete wherever models is imported."""
 
 from models.base import UTCDateTime, utcnow
+from models.campaign import Audience, CampaignKind, CampaignStatus, EmailCampaign
 from models.catalog import Collection, Product, ProductImage, product_collections, slugify
 from models.customer import (
     Address,
@@ -17,7 +18,9 @@ from models.customer import (
     RegistrationClaim,
     Tag,
     fold,
+    fold_parts,
     lower_exact,
+    search_columns,
 )
 from models.job import Job, JobStatus
 from models.login_session import LoginSession
@@ -34,6 +37,10 @@ from models.shop import RESERVED_SLUGS, Role, Shop, ShopMembership, StaffInvitat
 from models.transfer import CustomerImport, ExportFile, ExportTemplate, ImportStatus
 
 __all__ = [
+    "Audience",
+    "CampaignKind",
+    "CampaignStatus",
+    "EmailCampaign",
     "Favourite",
     "Order",
     "OrderLine",
@@ -58,7 +65,9 @@ __all__ = [
     "CustomerTag",
     "Gender",
     "fold",
+    "fold_parts",
     "lower_exact",
+    "search_columns",
     "Job",
     "JobStatus",
     "LoginSession",

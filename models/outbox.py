@@ -30,6 +30,10 @@ class OutboxMessage(db.Model):
     customer_id: Mapped[int | None] = mapped_column(
         ForeignKey("customers.id", ondelete="SET NULL"), index=True
     )
+    # The shop's email to many customers this message is one of (``models.campaign``).
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("email_campaigns.id", ondelete="SET NULL"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(50), default="message")
     to_address: Mapped[str] = mapped_column(String(254))
     to_name: Mapped[str] = mapped_column(String(200), default="")
@@ -40,6 +44,9 @@ class OutboxMessage(db.Model):
     # kept only until the message is sent or has failed for good: staff never see them.
     secret_urls: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     reply_to: Mapped[str | None] = mapped_column(String(254))
+    # More headers ({name: value}), such as List-Unsubscribe; a value may hold a secret link's
+    # placeholder, revealed as the bodies' are.
+    headers: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     status: Mapped[str] = mapped_column(String(10), default=MailStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

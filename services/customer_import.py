@@ -10,19 +10,37 @@ of the file is refused, naming that row."""
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
+from core.bulk import collector_paused, one_of, plan_each_query
 from core.extensions import db
 from core.tenancy import for_shop
-from models import Address, Customer, CustomerNote, CustomerPhone, CustomerStatus, utcnow
+from models import (
+    Address,
+    Customer,
+    CustomerGroup,
+    CustomerNote,
+    CustomerPhone,
+    CustomerStatus,
+    Tag,
+    utcnow,
+)
 from services import ServiceError, events
-from services.customers import add_phone, next_customer_code
-from services.groups import create_group, groups_of
+from services.customers import add_phone
+from services.groups import create_group
+from services.import_batch import insert_customers
 from services.import_rows import parse_row
-from services.tags import tag_customer, tag_named
+from services.tags import clean_name, tag_customer
 
 ON_DUPLICATE = ("skip", "update", "create")
 STATUSES = (CustomerStatus.GUEST, CustomerStatus.TEMPORARY, CustomerStatus.OFFICIAL)
-LOOKUP_BATCH = 500
+# Values looked up at once among the shop's customers (one array parameter on PostgreSQL).
+LOOKUP_BATCH = 1000
+UPDATE_LOADS = (
+    selectinload(Customer.phones),
+    selectinload(Customer.addresses),
+    selectinload(Customer.tags),
+)
 
 
 @dataclass(frozen=True)
@@ -33,12 +51,15 @@ class ImportOptions:
     keep_totals: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class PlannedRow:
     parsed: object  # import_rows.ParsedRow
     action: str = "create"  # create, update, skip, reject
     existing_id: int | None = None
     reasons: list = field(default_factory=list)
+    # The codes the whole file gives: one set, shared by every row of a plan, so that a
+    # slice of the plan run on its own gives no blank-code row a code a later row brings.
+    file_codes: frozenset = frozenset()
 
     @property
     def line(self):
@@ -64,8 +85,10 @@ def _lookup(shop, column, values, model=Customer, owner=None):
     owner = owner if owner is not None else model.id
     for start in range(0, len(values), LOOKUP_BATCH):
         chunk = values[start : start + LOOKUP_BATCH]
-        query = for_shop(model, shop).with_only_columns(column, owner).where(column.in_(chunk))
-        for value, customer_id in db.session.execute(query.order_by(owner)):
+        query = for_shop(model, shop).with_only_columns(column, owner)
+        for value, customer_id in db.session.execute(
+            query.where(one_of(column, chunk)).order_by(owner)
+        ):
             found.setdefault(value, customer_id)
     return found
 
@@ -73,36 +96,45 @@ def _lookup(shop, column, values, model=Customer, owner=None):
 def plan_import(*, shop, table, mapping, options):
     """What each row of ``table`` (``spreadsheets.Table``) will do, with ``mapping``
     (``{column index: field}``); nothing is written."""
+    plan_each_query()
+    with collector_paused():
+        return _plan(shop, table, mapping, options)
+
+
+def _plan(shop, table, mapping, options):
     parsed = []
+    keep_totals = options.keep_totals
     for number, cells in enumerate(table.rows, start=2):
-        if all(value in ("", None) for value in cells):
+        if not any(cells):
             continue
-        values = {key: cells[index] for index, key in mapping.items() if index < len(cells)}
-        parsed.append(parse_row(number, values, keep_totals=options.keep_totals))
-    good = [p for p in parsed if p.ok]
-    codes = _lookup(shop, Customer.code, [p.values["code"] for p in good if p.values["code"]])
-    emails = _lookup(
-        shop, Customer.email, [p.values["email"] for p in good if p.values.get("email")]
-    )
+        width = len(cells)
+        values = {key: cells[index] for index, key in mapping.items() if index < width}
+        parsed.append(parse_row(number, values, keep_totals=keep_totals))
+    good = [p.values for p in parsed if not p.errors]
+    codes = _lookup(shop, Customer.code, [v["code"] for v in good if v["code"]])
+    emails = _lookup(shop, Customer.email, [v["email"] for v in good if v.get("email")])
     phones = _lookup(
         shop,
         CustomerPhone.number,
-        [n for p in good for n in p.values["phones"]],
+        [n for v in good for n in v["phones"]],
         model=CustomerPhone,
         owner=CustomerPhone.customer_id,
     )
+    del good
     seen = {"code": {}, "email": {}, "phone": {}}
+    file_codes = frozenset(p.values["code"] for p in parsed if p.values.get("code"))
     rows = []
     for row in parsed:
-        planned = PlannedRow(row)
+        planned = PlannedRow(row, file_codes=file_codes)
         rows.append(planned)
-        if not row.ok:
+        if row.errors:
             planned.action, planned.reasons = "reject", list(row.errors)
             continue
         _within_file(planned, seen)
         if planned.action == "reject":
             continue
-        _against_shop(planned, options, codes, emails, phones)
+        if codes or emails or phones:
+            _against_shop(planned, options, codes, emails, phones)
     return Plan(rows)
 
 
@@ -158,39 +190,55 @@ def _against_shop(planned, options, codes, emails, phones):
 
 def run_import(*, shop, plan, options, staff, label):
     """Write the plan's creates and updates; returns the plan's counts. ``label`` names the
-    import on each customer's timeline (the file's name)."""
-    groups = {group.name.casefold(): group for group, _n in groups_of(shop)}
-    tags = [tag_named(shop, name) for name in options.tags]
-    for planned in plan.rows:
-        if planned.action == "create":
-            customer = Customer(
-                shop_id=shop.id,
-                shop=shop,
-                code=planned.parsed.values["code"] or next_customer_code(shop),
-                status=options.status,
-            )
-            db.session.add(customer)
-            _write(shop, customer, planned.parsed.values, options, groups, tags, staff, new=True)
-        elif planned.action == "update":
-            customer = db.session.get(Customer, planned.existing_id)
-            if customer is None or customer.shop_id != shop.id:
-                continue
-            _write(shop, customer, planned.parsed.values, options, groups, tags, staff, new=False)
-        else:
+    import on each customer's timeline (the file's name). The creates are written with
+    Core inserts (``import_batch``), the updates through the ORM; the caller commits, a
+    slice of the plan at a time for a large file."""
+    with collector_paused():
+        return _run(shop, plan, options, staff, label)
+
+
+def _run(shop, plan, options, staff, label):
+    now = utcnow()
+    groups = _Groups(shop)
+    tags = _Tags(shop)
+    creates = [row for row in plan.rows if row.action == "create"]
+    if creates:
+        insert_customers(
+            shop=shop,
+            rows=creates,
+            options=options,
+            staff=staff,
+            label=label,
+            group_of=groups.id_of,
+            tag_ids=tags.ids_of,
+            now=now,
+        )
+    updates = [row for row in plan.rows if row.action == "update"]
+    if updates:
+        # The slice's customers at once, with what an update reads of them
+        db.session.scalars(
+            for_shop(Customer, shop)
+            .where(one_of(Customer.id, [row.existing_id for row in updates]))
+            .options(*UPDATE_LOADS)
+        ).all()
+    for planned in updates:
+        customer = db.session.get(Customer, planned.existing_id)
+        if customer is None or customer.shop_id != shop.id:
             continue
+        _update(shop, customer, planned.parsed.values, options, groups, tags, staff)
         events.imported(customer=customer, staff=staff, file=label, action=planned.action)
     db.session.flush()
     return plan.counts
 
 
-def _write(shop, customer, values, options, groups, tags, staff, new):  # noqa: PLR0913
-    """Put the row's values on ``customer``: all of them on a new one; on an existing one,
-    only those the file gives (an email only where there is none: it may be a login)."""
+def _update(shop, customer, values, options, groups, tags, staff):  # noqa: PLR0913
+    """Put the values the file gives on an existing customer (an email only where there is
+    none: it may be a login)."""
     for key in ("first_name", "last_name", "company", "gender", "birthday"):
         value = values.get(key)
         if value not in (None, ""):
             setattr(customer, key, value)
-    if values.get("email") and (new or not customer.email):
+    if values.get("email") and not customer.email:
         customer.email = values["email"]
     if values.get("accepts_marketing") and not customer.accepts_marketing:
         customer.accepts_marketing = True
@@ -204,8 +252,8 @@ def _write(shop, customer, values, options, groups, tags, staff, new):  # noqa: 
             address.is_default = not customer.addresses
             customer.addresses.append(address)
     if values.get("group"):
-        customer.group = _group(shop, groups, values["group"])
-    for tag in [*tags, *(tag_named(shop, name) for name in values.get("tags", []))]:
+        customer.group = groups.get(values["group"])
+    for tag in tags.get_all([*options.tags, *values.get("tags", ())]):
         tag_customer(customer, tag)
     if values.get("note"):
         customer.notes.append(
@@ -216,13 +264,62 @@ def _write(shop, customer, values, options, groups, tags, staff, new):  # noqa: 
         customer.orders_count = values["orders_count"]
 
 
-def _group(shop, groups, name):
-    """The shop's group of this name, created when new (a name too long is left out)."""
-    group = groups.get(name.casefold())
-    if group is None:
-        try:
-            group = create_group(shop=shop, name=name)
-        except ServiceError:
-            return None
-        groups[group.name.casefold()] = group
-    return group
+class _Groups:
+    """The shop's groups by name (ignoring case), read once per slice; a new name creates
+    its group (a name too long is left out)."""
+
+    def __init__(self, shop):
+        self.shop = shop
+        self.by_key = {
+            g.name.casefold(): g for g in db.session.scalars(for_shop(CustomerGroup, shop))
+        }
+
+    def get(self, name):
+        group = self.by_key.get(name.casefold())
+        if group is None:
+            try:
+                group = create_group(shop=self.shop, name=name)
+            except ServiceError:
+                return None
+            self.by_key[group.name.casefold()] = group
+        return group
+
+    def id_of(self, name):
+        group = self.get(name)
+        return group.id if group is not None else None
+
+
+class _Tags:
+    """The shop's tags by name (ignoring case, as ``tags.find_tag``), read once per slice; a
+    new name creates its tag (a name that is no tag, e.g. only control characters, is left
+    out)."""
+
+    def __init__(self, shop):
+        self.shop = shop
+        self.by_key = {t.name.casefold(): t for t in db.session.scalars(for_shop(Tag, shop))}
+
+    def get(self, name):
+        tag = self.by_key.get(name.casefold())
+        if tag is None:
+            try:
+                tag = Tag(shop_id=self.shop.id, name=clean_name(name))
+            except ServiceError:
+                return None
+            tag = self.by_key.setdefault(tag.name.casefold(), tag)
+            db.session.add(tag)
+            db.session.flush()
+        return tag
+
+    def get_all(self, names):
+        """The tags of ``names``, each once."""
+        found = {}
+        for name in names:
+            tag = self.get(name)
+            if tag is not None:
+                found.setdefault(tag.id, tag)
+        return list(found.values())
+
+    def ids_of(self, names):
+        if not names:
+            return []
+        return [tag.id for tag in self.get_all(names)]

@@ -307,3 +307,34 @@ def imported(*, customer, staff, file, action):
     return record(
         customer=customer, type=CustomerEvents.IMPORTED, staff=staff, file=file, action=action
     )
+
+
+# --- The shop's emails and the customer's consent to them -----------------------------
+
+
+def campaign_sent(*, customer, campaign, subject, staff=None):
+    """The customer was written to by one of the shop's emails (``campaign``): the line keeps
+    the subject as the customer got it, their name in it."""
+    return record(
+        customer=customer,
+        type=CustomerEvents.CAMPAIGN_SENT,
+        staff=staff,
+        campaign_id=campaign.id,
+        subject=subject,
+        kind=str(campaign.kind),
+    )
+
+
+def unsubscribed(*, customer, source):
+    """The customer withdrew their consent to marketing email: ``source`` says how
+    (``one_click`` from their mail app, ``link`` on the page an email's link opens)."""
+    return record(
+        customer=customer, type=CustomerEvents.UNSUBSCRIBED, actor="customer", source=source
+    )
+
+
+def subscribed(*, customer, source):
+    """The customer gave their consent to marketing email again (``source`` as above)."""
+    return record(
+        customer=customer, type=CustomerEvents.SUBSCRIBED, actor="customer", source=source
+    )

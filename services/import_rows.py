@@ -11,14 +11,16 @@ manager keeps them."""
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 import phonenumbers
 from flask_babel import lazy_gettext as _l
 
 from models import Gender, fold
 from services import ServiceError
-from services.emails import normalise_email
+from services.emails import normalise_email_quickly
 from services.import_headers import split_full_name
+from services.phones import plain_vn_number
 from services.places import current_province
 
 YES = {"yes", "y", "co", "true", "1", "x", "dong y"}
@@ -37,7 +39,7 @@ COUNTRY_NAMES = {"vn": "VN", "viet nam": "VN", "vietnam": "VN", "viet-nam": "VN"
 MAX_TEXT = 200
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedRow:
     line: int  # the row's line in the file (the header is line 1)
     values: dict = field(default_factory=dict)
@@ -50,9 +52,28 @@ class ParsedRow:
 
 
 def _text(value):
+    """One line, single spaces, at most ``MAX_TEXT`` characters. A cell that is so already
+    (most are: the reader strips them) is kept as it is, not copied."""
+    if not value:
+        return ""
+    if type(value) is str:
+        if (
+            len(value) <= MAX_TEXT
+            and "  " not in value
+            and value.isprintable()  # False for any whitespace but the space
+            and value[0] != " "
+            and value[-1] != " "
+        ):
+            return value
+        return " ".join(value.split())[:MAX_TEXT]
     if isinstance(value, datetime | date):
         return value.strftime("%d/%m/%Y")
-    return " ".join(str(value or "").split())[:MAX_TEXT]
+    return " ".join(str(value).split())[:MAX_TEXT]
+
+
+# Cells that say the same thing on most rows (Nam, Có, VN, a province) are looked up once.
+_folded = lru_cache(maxsize=4096)(fold)
+_province = lru_cache(maxsize=4096)(current_province)
 
 
 def parse_phone(value):
@@ -63,6 +84,12 @@ def parse_phone(value):
         raw = "+" + digits
     elif not raw.startswith(("+", "0")) and 8 <= len(digits) <= 10:
         raw = "0" + digits  # a number Excel kept as a number lost its 0
+    plain = plain_vn_number(raw)  # most numbers: the same answer without parsing
+    if plain is not None:
+        e164, valid = plain
+        if valid:
+            return e164, None
+        return e164, _l("The phone %(phone)s is unknown to the numbering plan; kept.", phone=raw)
     try:
         number = phonenumbers.parse(raw, "VN")
     except phonenumbers.NumberParseException as error:
@@ -94,7 +121,7 @@ def parse_date(value):
 
 
 def parse_yes_no(value):
-    key = fold(_text(value))
+    key = _folded(_text(value))
     if key in YES:
         return True
     if key in NO:
@@ -128,11 +155,15 @@ def _contact(row, get):
     email = _text(get("email"))
     if email:
         try:
-            row.values["email"] = normalise_email(email)
+            row.values["email"] = normalise_email_quickly(email)
         except ServiceError:
             row.errors.append(_l("The email %(email)s is not valid.", email=email))
     phones = []
-    for raw in [get("phone"), *str(get("other_phones") or "").split(",")]:
+    raws = [get("phone")]
+    others = get("other_phones")
+    if others:
+        raws += str(others).split(",")
+    for raw in raws:
         if not _text(raw):
             continue
         try:
@@ -148,7 +179,7 @@ def _contact(row, get):
 
 
 def _about(row, get, keep_totals):
-    gender = fold(_text(get("gender")))
+    gender = _folded(_text(get("gender")))
     if gender:
         if gender in GENDERS:
             row.values["gender"] = GENDERS[gender]
@@ -163,7 +194,8 @@ def _about(row, get, keep_totals):
     for key in ("code", "company", "group", "note"):
         row.values[key] = _text(get(key))
     row.values["code"] = row.values["code"].upper()
-    tags = [" ".join(t.split()) for t in str(get("tags") or "").split(",")]
+    tags = get("tags")
+    tags = [" ".join(t.split()) for t in str(tags).split(",")] if tags else ()
     row.values["tags"] = [t[:60] for t in tags if t]
     if keep_totals:
         row.values["total_spent"] = parse_amount(get("total_spent"))
@@ -172,12 +204,12 @@ def _about(row, get, keep_totals):
 
 def _address(row, get):
     code = _text(get("country_code")).upper()
-    country = COUNTRY_NAMES.get(fold(_text(get("country"))), code or "VN")
+    country = COUNTRY_NAMES.get(_folded(_text(get("country"))), code or "VN")
     line1, ward = _text(get("address")), _text(get("ward"))
     province_text = _text(get("province"))
     if not (line1 or province_text):
         return
-    province = current_province(province_text) if country == "VN" else province_text
+    province = _province(province_text) if country == "VN" else province_text
     if country == "VN" and province_text and province is None:
         row.warnings.append(
             _l(
@@ -198,11 +230,7 @@ def _address(row, get):
 def parse_row(line, values_by_key, *, keep_totals=False):
     """``values_by_key``: the row's cells by the field their column was mapped to."""
     row = ParsedRow(line)
-
-    def get(key):
-        value = values_by_key.get(key, "")
-        return value if value is not None else ""
-
+    get = values_by_key.get  # None for a column the file lacks: read as ""
     _names(row, get)
     _contact(row, get)
     _about(row, get, keep_totals)

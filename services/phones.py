@@ -62,3 +62,73 @@ def phone_search_digits(query):
     if digits.startswith("0") and len(digits) >= 2:
         digits = digits[1:]
     return digits
+
+
+# --- Many numbers at once (an import) -------------------------------------------------
+
+# A Vietnamese number written plainly, once its spaces, dots and dashes are taken out:
+# ``0`` or ``+84``, then 9 or 10 digits not starting with 0.
+PLAIN_VN = re.compile(r"(?:\+84|0)([1-9][0-9]{8,9})")
+
+
+class _NumberingPlan:
+    """Vietnam's numbering plan as phonenumbers holds it (its metadata, read once), asked
+    without parsing: what ``phonenumbers.parse`` + ``is_possible_number`` +
+    ``is_valid_number`` answer for a plain Vietnamese number, some twenty times faster,
+    which an import of 100,000 rows needs. The tests compare the two on every prefix."""
+
+    def __init__(self, region="VN"):
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        general = metadata.general_desc
+        self.lengths = set(general.possible_length) | set(general.possible_length_local_only)
+        kinds = [
+            (set(desc.possible_length or general.possible_length), pattern)
+            for desc in (
+                metadata.fixed_line,
+                metadata.mobile,
+                metadata.toll_free,
+                metadata.premium_rate,
+                metadata.shared_cost,
+                metadata.personal_number,
+                metadata.voip,
+                metadata.pager,
+                metadata.uan,
+                metadata.voicemail,
+            )
+            if desc is not None and (pattern := desc.national_number_pattern)
+        ]
+        # By length: a valid number matches the plan's general pattern and the pattern of
+        # one kind of number (mobile, fixed line…) that has numbers of that length
+        self.valid_by_length = {
+            length: (
+                re.compile(general.national_number_pattern),
+                re.compile("|".join(f"(?:{p})" for n, p in kinds if length in n)),
+            )
+            for length in general.possible_length
+            if any(length in n for n, _p in kinds)
+        }
+
+    def is_valid(self, national):
+        patterns = self.valid_by_length.get(len(national))
+        return bool(
+            patterns and patterns[0].fullmatch(national) and patterns[1].fullmatch(national)
+        )
+
+
+_VN_PLAN = None
+
+
+def plain_vn_number(text):
+    """``(E.164, valid)`` of a Vietnamese number written plainly (``0912 345 678``,
+    ``+84 912.345.678``), as phonenumbers would answer; None for anything else (which the
+    caller parses with phonenumbers). Every such number is possible: 9 or 10 digits."""
+    global _VN_PLAN
+    match = PLAIN_VN.fullmatch(text.replace(" ", "").replace(".", "").replace("-", ""))
+    if match is None:
+        return None
+    national = match.group(1)
+    if _VN_PLAN is None:
+        _VN_PLAN = _NumberingPlan()
+    if len(national) not in _VN_PLAN.lengths:
+        return None
+    return "+84" + national, _VN_PLAN.is_valid(national)

@@ -19,6 +19,7 @@ from datetime import date, datetime
 import python_calamine
 from flask_babel import lazy_gettext as _l
 
+from core.bulk import collector_paused
 from services import ServiceError
 
 # An .xlsx is a zip; its parts together may unpack to at most this many times the upload,
@@ -63,7 +64,8 @@ def read_table(filename, data, *, max_bytes, max_rows):
         rows = _csv_rows(data)
     else:
         raise BadFile(_l("Upload an Excel file (.xlsx) or a CSV file (.csv)."))
-    return _table(rows, max_rows)
+    with collector_paused():
+        return _table(rows, max_rows)
 
 
 def _table(rows, max_rows):
@@ -87,7 +89,8 @@ def _table(rows, max_rows):
                     max=max_rows,
                 )
             )
-        row = list(row[:width]) + [""] * (width - len(row))
+        if len(row) != width:
+            row = row[:width] + [""] * (width - len(row))
         body.append(row)
     while body and all(value == "" for value in body[-1]):
         body.pop()
@@ -117,28 +120,44 @@ def _check_archive(data, max_bytes):
     for member in members:
         if member.filename.endswith((".xml", ".rels")):
             with archive.open(member) as part:
-                head = part.read(4096)
-                while head:
-                    if DTD.search(head):
-                        raise BadFile(
-                            _l("This file contains XML declarations that are not allowed.")
-                        )
-                    head = part.read(1 << 16)
+                _refuse_declarations(part)
+
+
+def _refuse_declarations(part):
+    """Read the whole part: a declaration may hide anywhere, also across two reads."""
+    tail = b""
+    while chunk := part.read(1 << 16):
+        window = tail + chunk
+        if b"<!" in window and DTD.search(window):
+            raise BadFile(_l("This file contains XML declarations that are not allowed."))
+        tail = window[-16:]
 
 
 def _xlsx_rows(data, max_bytes):
+    """The first sheet's rows, one at a time: the reader holds the sheet once, and only the
+    converted rows are kept (a list of every raw row beside them would double the memory)."""
     _check_archive(data, max_bytes)
     try:
         workbook = python_calamine.load_workbook(io.BytesIO(data))
         sheet = workbook.get_sheet_by_index(0)
-        return [[_cell(value) for value in row] for row in sheet.to_python(skip_empty_area=False)]
+        # ``iter_rows`` starts at the first cell holding data; the columns left of it are
+        # put back so that a column's index is its place in the sheet
+        lead = [""] * ((sheet.start or (0, 0))[1])
+        for row in sheet.iter_rows():
+            values = [_NFC("NFC", v).strip() if type(v) is str else _cell(v) for v in row]
+            yield lead + values if lead else values
     except python_calamine.PasswordError as error:
         raise BadFile(_l("This file is protected by a password.")) from error
     except (python_calamine.CalamineError, ValueError, IndexError) as error:
         raise BadFile(_l("This file is damaged or is not an Excel file.")) from error
 
 
+_NFC = unicodedata.normalize
+
+
 def _cell(value):
+    if isinstance(value, str):
+        return _text(value)
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, bool):

@@ -10,7 +10,13 @@ bp.url_value_preprocessor(load_shop_from_url)
 bp.url_defaults(add_shop_to_url)
 # The pages that show a person's own data; the catalog stays cacheable.
 bp.after_request(
-    no_store_under("/<shop>/account/", "/<shop>/orders/", "/<shop>/cart", "/<shop>/checkout")
+    no_store_under(
+        "/<shop>/account/",
+        "/<shop>/orders/",
+        "/<shop>/cart",
+        "/<shop>/checkout",
+        "/<shop>/unsubscribe/",
+    )
 )
 
 from storefront import (  # noqa: E402, F401
@@ -23,5 +29,6 @@ from storefront import (  # noqa: E402, F401
     invitations,
     orders,
     sessions,
+    unsubscribe,
     views,
 )

@@ -103,6 +103,8 @@ def make_guest(
     phone=None,
     status=CustomerStatus.GUEST,
     verified=False,
+    accepts_marketing=False,
+    assigned_staff_id=None,
 ):
     """A customer of ``shop`` with no password: a guest by default. Returns the id."""
     with app.app_context():
@@ -115,7 +117,10 @@ def make_guest(
             last_name=last_name,
             email=email,
             status=status,
+            assigned_staff_id=assigned_staff_id,
         )
+        if accepts_marketing:
+            customer_service.set_marketing(customer, True, "registration")
         if verified:
             customer.email_verified_at = utcnow()
         db.session.add(customer)

@@ -51,7 +51,14 @@ def test_the_upgrade_hides_the_secret_links_of_the_emails_already_written(make_a
 
     # Then no secret link is left in what staff can read, and the others are kept
     with app.app_context():
-        rows = {row.id: row for row in db.session.scalars(db.select(OutboxMessage))}
+        # The columns of the outbox at this revision (later ones add more)
+        columns = (
+            OutboxMessage.id,
+            OutboxMessage.body_text,
+            OutboxMessage.body_html,
+            OutboxMessage.secret_urls,
+        )
+        rows = {row.id: row for row in db.session.execute(db.select(*columns))}
         for secret in (RESET, ORDER, CONFIRM):
             for row in rows.values():
                 assert secret.rsplit("/", 1)[1] not in row.body_text + (row.body_html or "")

@@ -6,7 +6,7 @@ import re
 import pytest
 from flask import render_template_string
 
-from models import CustomerStatus, MailStatus, OrderStatus, PaymentStatus
+from models import CampaignStatus, CustomerStatus, MailStatus, OrderStatus, PaymentStatus
 
 COLOURS = {
     "order": {
@@ -25,12 +25,20 @@ COLOURS = {
         CustomerStatus.CANCELLED: "danger",
     },
     "mail": {MailStatus.QUEUED: "warning", MailStatus.SENT: "success", MailStatus.FAILED: "danger"},
+    "campaign": {
+        CampaignStatus.DRAFT: "light border",
+        CampaignStatus.SCHEDULED: "info",
+        CampaignStatus.SENDING: "primary",
+        CampaignStatus.SENT: "success",
+        CampaignStatus.STOPPED: "danger",
+    },
 }
 ENUMS = {
     "order": OrderStatus,
     "payment": PaymentStatus,
     "customer": CustomerStatus,
     "mail": MailStatus,
+    "campaign": CampaignStatus,
 }
 BADGE = '{% from "_macros.html" import status_badge %}{{ status_badge(kind, status, **args) }}'
 

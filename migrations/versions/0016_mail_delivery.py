@@ -1,7 +1,7 @@
 """an index of what each shop sent when, for the per-shop rate of mail delivery
 
 Revision ID: 0016_mail_delivery
-Revises: 0014_imports_exports
+Revises: 0015_email_campaigns
 Create Date: 2026-12-03 16:00:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0016_mail_delivery"
-down_revision = "0014_imports_exports"
+down_revision = "0015_email_campaigns"
 branch_labels = None
 depends_on = None
 

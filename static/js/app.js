@@ -228,3 +228,41 @@ document.addEventListener("submit", function (event) {
   }
   window.setTimeout(poll, 500);
 })();
+
+// A placeholder button (data-insert) writes its placeholder where the writer was typing in the
+// email's form (the subject or the message; the message by default).
+(function () {
+  var form = document.querySelector(".campaign-form");
+  if (!form) {
+    return;
+  }
+  var last = form.querySelector("textarea");
+  form.addEventListener("focusin", function (event) {
+    if (event.target.matches('input[type="text"], textarea')) {
+      last = event.target;
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-insert]");
+    if (!button || !last) {
+      return;
+    }
+    var text = button.getAttribute("data-insert");
+    var start = last.selectionStart || 0;
+    var end = last.selectionEnd || 0;
+    last.value = last.value.slice(0, start) + text + last.value.slice(end);
+    last.focus();
+    last.setSelectionRange(start + text.length, start + text.length);
+  });
+})();
+
+// A page whose figures are still moving (an email's messages waiting to go out) shows the
+// new ones by itself (data-reload-in: seconds).
+(function () {
+  var moving = document.querySelector("[data-reload-in]");
+  if (moving) {
+    window.setTimeout(function () {
+      window.location.reload();
+    }, 1000 * Number(moving.getAttribute("data-reload-in")));
+  }
+})();

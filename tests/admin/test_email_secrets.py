@@ -29,7 +29,7 @@ def staff_pages(app, shop, staff, message_id):
     client.post("/language", data={"lang": "en"})
     assert AuthActions(client).login_staff(staff).status_code == 302
     paths = [
-        f"/{shop.slug}/admin/emails",
+        f"/{shop.slug}/admin/emails/log",
         f"/{shop.slug}/admin/emails/{message_id}",
         f"/{shop.slug}/admin/emails/{message_id}/preview",
     ]

@@ -53,6 +53,17 @@ LINES_EXPECTED = {
     "note_deleted": ("bi-chat-left-text", "A note was deleted", STAFF),
     "merged": ("bi-union", "Merged with the record KH000042 (Phạm Minh Anh)", STAFF),
     "imported": ("bi-file-earmark-arrow-up", "Created by the import of sapo.xlsx", STAFF),
+    "campaign_sent": ("bi-megaphone", "Marketing email sent: “Chào An, áo dài mới về”", STAFF),
+    "unsubscribed": (
+        "bi-envelope-slash",
+        "Unsubscribed from marketing emails with one click in their mail app",
+        CUSTOMER,
+    ),
+    "subscribed": (
+        "bi-envelope-check",
+        "Subscribed to marketing emails again with the link in an email",
+        CUSTOMER,
+    ),
 }
 
 

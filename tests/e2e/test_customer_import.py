@@ -9,10 +9,11 @@ import subprocess
 import sys
 
 import openpyxl
+import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.checks import new_phone, vi
-from tests.e2e.conftest import MANAGER_EMAIL, ROOT, SHOP
+from tests.e2e.conftest import MANAGER_EMAIL, PHONE, ROOT, SHOP
 from tests.e2e.test_customer_workspace import a_word
 from tests.e2e.test_member_flow import check, manager_logs_in, submit, visit
 
@@ -39,25 +40,30 @@ def sapo_file(word):
     return ("\n".join(lines) + "\n").encode("utf-8-sig")
 
 
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
 def test_a_manager_imports_a_sapo_export_and_downloads_the_rejected_rows(
-    browser, live_server, shots, tmp_path
+    browser, live_server, shots, tmp_path, screen
 ):
     base = live_server.url
     word = a_word()
-    page = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh").new_page()
+    phone = screen == "phone"
+    options = {"locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
+    if phone:
+        options.update(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = browser.new_context(**options).new_page()
     manager_logs_in(page, base)
 
     visit(page, f"{base}/{SHOP}/admin/customers")
     page.locator("a.customer-import").click()
     page.wait_for_load_state()
-    check(page, shots, "01-upload")
+    check(page, shots, "01-upload", phone)
     path = tmp_path / "khach-hang-sapo.csv"
     path.write_bytes(sapo_file(word))
     page.set_input_files("input[name=file]", str(path))
     submit(page, "form.import-upload")
 
     # The Sapo columns are matched; a column we do not know is left out
-    check(page, shots, "02-mapping")
+    check(page, shots, "02-mapping", phone)
     expect(page.locator("select#column_0")).to_have_value("first_name")
     expect(page.locator("select#column_12")).to_have_value("phone")
     expect(page.locator("select#column_18")).to_have_value("")  # Tax Exempt
@@ -65,7 +71,7 @@ def test_a_manager_imports_a_sapo_export_and_downloads_the_rejected_rows(
     submit(page, "form.import-mapping")
 
     # The preview: counts, and every rejected row with its reason
-    check(page, shots, "03-preview")
+    check(page, shots, "03-preview", phone)
     expect(page.locator(".preview-count-create")).to_contain_text(str(GOOD))
     expect(page.locator(".preview-count-reject")).to_contain_text("3")
     rejected = page.locator("table.preview-reject")
@@ -74,7 +80,7 @@ def test_a_manager_imports_a_sapo_export_and_downloads_the_rejected_rows(
 
     submit(page, "form.import-run")
     expect(page.locator(".import-result")).to_be_visible()
-    check(page, shots, "04-result")
+    check(page, shots, "04-result", phone)
     expect(page.locator(".result-count-create")).to_contain_text(str(GOOD))
 
     with page.expect_download() as download_info:
@@ -86,7 +92,7 @@ def test_a_manager_imports_a_sapo_export_and_downloads_the_rejected_rows(
     assert len(rows) == 4
     assert all(row[-1] for row in rows[1:])  # a reason on every rejected row
 
-    visit(page, f"{base}/{SHOP}/admin/customers?q=sapo {word}", shots, "05-imported")
+    visit(page, f"{base}/{SHOP}/admin/customers?q=sapo {word}", shots, "05-imported", phone)
     expect(page.locator(".result-count")).to_contain_text(str(GOOD))
 
 

@@ -98,7 +98,7 @@ def test_a_manager_finds_tags_notes_and_adds_a_phone(browser, live_server, shots
     questions = []
     manager.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     with manager.expect_navigation():
-        manager.locator(".bulk-bar button[type=submit]").click()
+        manager.locator(".bulk-bar button.bulk-apply").click()
     check(manager, shots, "03-tagged", phone)
     assert str(FAIR) in questions[0]
     assert f"{FAIR} khách hàng" in manager.locator(".alert").first.inner_text()

@@ -145,5 +145,5 @@ def test_member_registers_is_approved_then_cancelled(browser, live_server, shots
     assert vi(CANCELLED) in shopper.content()
 
     # The emails the shopper got are in the shop's email log.
-    visit(manager, f"{base}/{SHOP}/admin/emails", shots, "14-email-log", phone)
+    visit(manager, f"{base}/{SHOP}/admin/emails/log", shots, "14-email-log", phone)
     assert manager.locator("text=" + email).count() >= 3

@@ -63,7 +63,7 @@ def test_a_guest_buys_two_products_and_the_manager_sees_the_order(
     assert f"#{number}" in manager.content()
     manager.goto(f"{base}/{SHOP}/admin/customers?q={email}")
     assert manager.locator("tr", has_text=email).count() == 1  # the guest is a customer now
-    manager.goto(f"{base}/{SHOP}/admin/emails")
+    manager.goto(f"{base}/{SHOP}/admin/emails/log")
     assert email in manager.content()
 
 

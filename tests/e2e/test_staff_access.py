@@ -48,7 +48,7 @@ def test_the_owner_invites_a_manager_who_joins_from_the_link(browser, live_serve
     assert owner.locator("li", has_text=email).count() == 1
     link = wait_for_link(instance, email, rf"https?://\S+/{SHOP}/admin/invitations/\S+")
     token = link.rsplit("/", 1)[1]
-    visit(owner, f"{base}/{SHOP}/admin/emails")
+    visit(owner, f"{base}/{SHOP}/admin/emails/log")
     with owner.expect_navigation():
         owner.locator("a", has_text=email).first.click()
     check(owner, shots, "04-email-log-entry", phone)

@@ -389,6 +389,37 @@ CASES = [
         True,
         {"file": "sapo.xlsx", "action": "create"},
     ),
+    (
+        "campaign_sent",
+        lambda w: {
+            "campaign": SimpleNamespace(id=7, kind="marketing"),
+            "subject": "Chào An, áo dài mới về",
+            "staff": w.staff,
+        },
+        None,
+        CustomerEvents.CAMPAIGN_SENT,
+        "staff",
+        True,
+        {"campaign_id": 7, "subject": "Chào An, áo dài mới về", "kind": "marketing"},
+    ),
+    (
+        "unsubscribed",
+        lambda w: {"source": "one_click"},
+        None,
+        CustomerEvents.UNSUBSCRIBED,
+        "customer",
+        False,
+        {"source": "one_click"},
+    ),
+    (
+        "subscribed",
+        lambda w: {"source": "link"},
+        None,
+        CustomerEvents.SUBSCRIBED,
+        "customer",
+        False,
+        {"source": "link"},
+    ),
 ]
 
 

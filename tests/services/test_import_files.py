@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from core.extensions import db
 from models import Customer, Shop
 from services import import_headers
+from services.customer_export import DEFAULT_KEYS
 from services.customer_import import ImportOptions, plan_import
 from services.customer_sheet import COLUMNS
 from services.import_files import error_report, reason_header, template_workbook
@@ -213,3 +214,7 @@ def test_the_report_is_written_in_the_request_language(in_request):
     with force_locale("en"):
         data = error_report(UPLOADED_HEADERS, UPLOADED_ROWS[:1])
     assert read(data).headers[-1] == "Error reason"
+
+
+def test_the_export_writes_the_template_columns_in_their_order():
+    assert DEFAULT_KEYS == tuple(column.key for column in COLUMNS)

@@ -1,9 +1,18 @@
 """Phones are stored E.164 and shown the Vietnamese way."""
 
+import random
+
+import phonenumbers
 import pytest
 
 from services import ServiceError
-from services.phones import InvalidPhone, display_phone, normalise_phone, phone_search_digits
+from services.phones import (
+    InvalidPhone,
+    display_phone,
+    normalise_phone,
+    phone_search_digits,
+    plain_vn_number,
+)
 
 
 @pytest.mark.parametrize(
@@ -104,3 +113,38 @@ def test_a_phone_search_looks_for_the_digits_every_stored_form_holds(typed, digi
 @pytest.mark.parametrize("typed", ["", None, "12", "nguyen", "0912 abc", "an@example.com", "..."])
 def test_what_is_not_a_phone_is_not_searched_as_one(typed):
     assert phone_search_digits(typed) is None
+
+
+def _as_phonenumbers_says(text):
+    """(E.164, valid) as phonenumbers answers, or None when not possible."""
+    number = phonenumbers.parse(text, "VN")
+    if not phonenumbers.is_possible_number(number):
+        return None
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return e164, phonenumbers.is_valid_number(number)
+
+
+def test_the_quick_reading_of_plain_numbers_agrees_with_phonenumbers_on_every_prefix():
+    rng = random.Random(84)
+    checked = 0
+    for prefix in range(10, 1000):
+        for length in (9, 10):
+            national = str(prefix) + "".join(
+                str(rng.randrange(10)) for _ in range(length - len(str(prefix)))
+            )
+            for text in (
+                "0" + national,
+                "+84" + national,
+                f"0{national[:3]} {national[3:6]}.{national[6:]}",
+                f"+84 {national[:3]}-{national[3:]}",
+            ):
+                assert plain_vn_number(text) == _as_phonenumbers_says(text), text
+                checked += 1
+    assert checked > 7000
+
+
+@pytest.mark.parametrize(
+    "text", ["0012345678", "+840912345678", "09123", "(091) 234 5678", "+1 650 253 0000", "abc"]
+)
+def test_anything_but_a_plain_vietnamese_number_is_left_to_phonenumbers(text):
+    assert plain_vn_number(text) is None

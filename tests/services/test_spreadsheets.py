@@ -113,3 +113,29 @@ def test_xml_with_a_dtd_or_entities_is_refused():
                 content = b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + content
             target.writestr(item, content)
     assert "XML declarations" in refused("k.xlsx", out.getvalue())
+
+
+def test_a_sheet_starting_right_of_column_a_keeps_each_column_in_its_place():
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet["B3"], sheet["C3"] = "Tên", "Điện thoại"
+    sheet["B4"], sheet["C4"] = "Lan", "0912345678"
+    out = io.BytesIO()
+    workbook.save(out)
+    table = read("khach.xlsx", out.getvalue())
+    assert table.headers == ["", "Tên", "Điện thoại"]
+    assert table.rows == [["", "Lan", "0912345678"]]
+
+
+def test_a_declaration_is_found_wherever_it_hides_in_a_large_part():
+    good = xlsx([["Tên"], ["Lan"]])
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename.endswith("sheet1.xml"):
+                # "<!E" ends the first read of the part (64 KiB), "NTITY" starts the next
+                padding = b"<!-- " + b"x" * ((1 << 16) - 12) + b" -->"
+                content = padding + b"<!ENTITY e 'x'>" + content
+            target.writestr(item, content)
+    assert "XML declarations" in refused("k.xlsx", out.getvalue())

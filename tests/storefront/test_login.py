@@ -216,6 +216,9 @@ PUBLIC = {
     "storefront.cart_remove",
     "storefront.checkout",
     "storefront.order",
+    # The unsubscribe link of a marketing email works without logging in (its token names
+    # the customer): tests/storefront/test_unsubscribe.py.
+    "storefront.unsubscribe",
 }
 
 
