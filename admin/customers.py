@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from admin import bp
 from admin.common import acting_staff, assigned_to, customer_or_404
-from admin.customer_export_forms import CustomerExportForm
+from admin.customer_export_forms import export_menu
 from admin.customer_filters import (
     COLUMNS,
     GENDER_LABELS,
@@ -149,7 +149,7 @@ def customers():
         counts=counts,
         can_manage=staff_may(Role.MANAGER),
         bulk_form=CustomerBulkForm(formdata=None),
-        export_form=CustomerExportForm(formdata=None),
+        **export_menu(g.shop),
         **LIST_CONSTANTS,
     )
 

@@ -57,6 +57,9 @@ class Defaults:
     # Customer import: the largest file accepted, and the most rows read from it.
     IMPORT_MAX_BYTES = 5 * 1024 * 1024
     IMPORT_MAX_ROWS = 100_000
+    # Customer export: up to this many rows download at once; more are written by a job and
+    # the link is emailed.
+    EXPORT_MAX_DOWNLOAD_ROWS = 5000
 
     MAIL_SERVER = None  # unset: messages are written to instance/mail/ as .eml files
     MAIL_PORT = 25

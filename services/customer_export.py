@@ -1,6 +1,11 @@
 """The shop's customers written to a spreadsheet: which customers (a page of the list, all of
 them, the ticked ones, or everything a filter finds), in which columns (our own import
-template's, or Shopify's customer CSV's) and as which file (xlsx, csv, txt).
+template's, Shopify's customer CSV's, or the ones a shop saved as its own template) and as
+which file (xlsx, csv, txt).
+
+A template is ``"default"``, ``"shopify"`` or a list of keys of ``COLUMNS``: a list is plain
+data, so a job can carry it in its parameters, and a template edited or deleted after the
+export was asked for does not change the file.
 
 Rows are read in batches of ids, so memory stays flat as the shop grows. No cell is ever a
 formula: text that a spreadsheet would take for one (``=``, ``+``, ``-``, ``@``, a tab or a
@@ -14,7 +19,7 @@ import csv
 import io
 import re
 from datetime import datetime
-from tempfile import SpooledTemporaryFile
+from tempfile import SpooledTemporaryFile, TemporaryFile
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -26,15 +31,15 @@ from core.extensions import db
 from models import Customer
 from services import ServiceError
 from services.customer_list import customers_query
-from services.customer_sheet import COLUMNS
+from services.customer_sheet import BY_KEY
 from services.export_records import customers_in_batches
 
 SCOPES = ("page", "all", "selected", "filter")
 FORMATS = ("xlsx", "csv", "txt")
 TEMPLATES = ("default", "shopify")
-# At most this many customers download at once; more wants a narrower filter (for now).
-MAX_ROWS = 5000
 BATCH = 500
+# Ticked rows come from one page of the list (100 at most): more is not a person ticking.
+MAX_SELECTED = 5000
 # What a spreadsheet reads as the start of a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_FIRST = ("", "=", "+", "-", "@")  # the printable ones, and the empty text
@@ -71,10 +76,6 @@ class NothingToExport(ServiceError):
     pass
 
 
-class ExportTooLarge(ServiceError):
-    pass
-
-
 # --- Which customers ------------------------------------------------------------------
 
 
@@ -82,8 +83,9 @@ def export_ids(
     *, shop, scope, customer_filter, sort, page=1, per_page=50, ids=(), assigned_to=None
 ):
     """The ids of the customers ``scope`` names, in the order they are written; refused when
-    there are none or more than ``MAX_ROWS``. ``ids`` (scope ``selected``) that are not this
-    shop's (or not seen by ``assigned_to``) are dropped."""
+    there are none. ``ids`` (scope ``selected``) that are not this shop's (or not seen by
+    ``assigned_to``) are dropped. How many may download at once is the caller's to decide:
+    more run as a job (``services.export_files``)."""
     seen = {"shop": shop, "assigned_to": assigned_to}
     if scope == "page":
         query = customers_query(customer_filter=customer_filter, sort=sort, **seen)
@@ -93,9 +95,7 @@ def export_ids(
     else:
         query = customers_query(customer_filter=_no_filter(customer_filter), sort="created", **seen)
         if scope == "selected":
-            query = query.where(Customer.id.in_(ids[: MAX_ROWS + 1] or [0]))
-    if scope != "page":
-        query = query.limit(MAX_ROWS + 1)
+            query = query.where(Customer.id.in_(list(ids)[:MAX_SELECTED] or [0]))
     found = db.session.scalars(query.with_only_columns(Customer.id)).all()
     if not found:
         raise NothingToExport(
@@ -103,14 +103,7 @@ def export_ids(
             if scope == "selected"
             else _l("No customer to export here.")
         )
-    if len(found) > MAX_ROWS:
-        raise ExportTooLarge(
-            _l(
-                "One export holds at most %(max)s customers: narrow the filter first.",
-                max=f"{MAX_ROWS:,}".replace(",", "."),
-            )
-        )
-    return found
+    return list(found)
 
 
 def _no_filter(customer_filter):
@@ -137,7 +130,6 @@ DEFAULT_KEYS = (
     "company", "group", "tags", "accepts_marketing", "address", "ward", "province",
     "country_code", "note", "total_spent", "orders_count",
 )  # fmt: skip
-assert DEFAULT_KEYS == tuple(column.key for column in COLUMNS)  # noqa: S101 (import time)
 
 
 def default_row(customer):
@@ -168,6 +160,11 @@ def default_row(customer):
     ]
 
 
+def sheet_values(customer):
+    """Every column of ``COLUMNS`` for ``customer``, by key."""
+    return dict(zip(DEFAULT_KEYS, default_row(customer), strict=True))
+
+
 def shopify_row(customer):
     address = customer.default_address
     return [
@@ -193,19 +190,44 @@ def shopify_row(customer):
     ]
 
 
+def column_keys(template):
+    """The keys of ``COLUMNS`` a template writes, in its order (all of them by default)."""
+    return DEFAULT_KEYS if template == "default" else tuple(template)
+
+
 def headers(template):
     if template == "shopify":
         return list(SHOPIFY_HEADERS)
-    return [column.vi for column in COLUMNS]
+    return [BY_KEY[key].vi for key in column_keys(template)]
 
 
-def rows(shop, ids, template):
-    """The header, then one list of values per customer of ``ids``."""
+def row_writer(template):
+    """The function that turns a customer into the row ``template`` writes."""
+    if template == "shopify":
+        return shopify_row
+    if template == "default":
+        return default_row
+    keys = column_keys(template)
+
+    def row(customer):
+        values = sheet_values(customer)
+        return [values[key] for key in keys]
+
+    return row
+
+
+def rows(shop, ids, template, progress=None):
+    """The header, then one list of values per customer of ``ids``; ``progress(done)`` is
+    called once each batch is written (a job's checkpoint)."""
     yield headers(template)
-    row_of = shopify_row if template == "shopify" else default_row
+    row_of = row_writer(template)
+    done = 0
     for batch in customers_in_batches(shop, ids):
         for customer in batch:
             yield row_of(customer)
+        done += len(batch)
+        if progress is not None:
+            progress(done)
 
 
 # --- Files ----------------------------------------------------------------------------
@@ -219,14 +241,14 @@ def neutralised(value):
     return value
 
 
-def text_chunks(shop, ids, template, file_format):
+def text_chunks(shop, ids, template, file_format, progress=None):
     """The csv (UTF-8 with a BOM, so Excel reads the accents; commas) or txt (UTF-8, tabs)
     file, as bytes a batch of rows at a time."""
     if file_format == "csv":
         yield "\ufeff".encode()
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter="," if file_format == "csv" else "\t")
-    for number, row in enumerate(rows(shop, ids, template)):
+    for number, row in enumerate(rows(shop, ids, template, progress)):
         writer.writerow([neutralised(value) for value in row])
         if number % BATCH == 0:
             yield buffer.getvalue().encode()
@@ -258,11 +280,11 @@ def xlsx_cell(sheet, value):
     return cell
 
 
-def write_xlsx(shop, ids, template):
+def write_xlsx(shop, ids, template, progress=None):
     """The workbook in a temporary file (in memory while small), rewound for sending."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Khách hàng")
-    for row in rows(shop, ids, template):
+    for row in rows(shop, ids, template, progress):
         # Most texts are written as they are: printable (no control character, tab or
         # line break) and not starting like a formula. The others go through
         # ``xlsx_cell``, and an empty text is no cell at all.
@@ -280,6 +302,18 @@ def write_xlsx(shop, ids, template):
         )
     file = SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     workbook.save(file)
+    file.seek(0)
+    return file
+
+
+def write_file(shop, ids, template, file_format, progress=None):
+    """The whole file of any format in a temporary file on disk, rewound: what a job keeps.
+    Rows go to the file a batch at a time, so memory does not grow with them."""
+    if file_format == "xlsx":
+        return write_xlsx(shop, ids, template, progress)
+    file = TemporaryFile()
+    for chunk in text_chunks(shop, ids, template, file_format, progress):
+        file.write(chunk)
     file.seek(0)
     return file
 

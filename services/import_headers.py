@@ -27,10 +27,15 @@ ALIASES = {
         "SDT",
         "Di động",
         "Phone",
-        "Default Address Phone",
         "Mobile",
     ],
-    "other_phones": ["Điện thoại khác", "Số điện thoại khác", "Other phones"],
+    # Shopify's address phone is one more number of the customer; its "Phone" is the main one.
+    "other_phones": [
+        "Điện thoại khác",
+        "Số điện thoại khác",
+        "Other phones",
+        "Default Address Phone",
+    ],
     "gender": ["Giới tính", "Gender", "Sex"],
     "birthday": ["Ngày sinh", "Sinh nhật", "Birthday", "Date of birth"],
     "company": ["Công ty", "Đơn vị", "Company", "Default Address Company"],
@@ -71,6 +76,11 @@ ALIASES = {
     "orders_count": ["Tổng số đơn", "Tổng đơn hàng", "Số đơn hàng", "Total Orders"],
 }
 
+# Headers that are never a customer's field, whatever an alias might say one day: the reason
+# column an error report adds (in each language the app writes it), so that the report, once
+# fixed, uploads again as it is.
+IGNORED = ("Lý do lỗi", "Error reason")
+
 
 def header_key(header):
     """A header as compared: folded, letters and digits only."""
@@ -84,14 +94,21 @@ for _key, _headers in ALIASES.items():
 for _column in COLUMNS:
     _INDEX[header_key(_column.vi)] = _column.key
     _INDEX[header_key(_column.en)] = _column.key
+_IGNORED = {header_key(header) for header in IGNORED}
+
+
+def ignored_header(header):
+    """Whether ``header`` is one the app writes for people, never a field (see ``IGNORED``)."""
+    return header_key(header) in _IGNORED
 
 
 def match_headers(headers):
     """The field each column is, by its position: ``{index: key}``. A field two columns
-    claim goes to the first; a header nobody knows is left out (ignored unless mapped)."""
+    claim goes to the first; a header nobody knows, or one of ``IGNORED``, is left out
+    (ignored unless mapped)."""
     mapping, taken = {}, set()
     for index, header in enumerate(headers):
-        key = _INDEX.get(header_key(header))
+        key = None if ignored_header(header) else _INDEX.get(header_key(header))
         if key is not None and key not in taken:
             mapping[index] = key
             taken.add(key)

@@ -190,3 +190,41 @@ document.addEventListener("submit", function (event) {
     form.appendChild(copy);
   }
 });
+
+// A job's progress bar polls its status and shows the page's result once the job is over.
+(function () {
+  var bar = document.querySelector("[data-job-url]");
+  if (!bar || !bar.getAttribute("data-job-url")) {
+    return;
+  }
+  var inner = bar.querySelector(".progress-bar");
+  var text = document.querySelector(".job-progress-text");
+  function show(percent, done, total) {
+    bar.setAttribute("aria-valuenow", percent);
+    inner.style.width = percent + "%";
+    inner.textContent = percent + "%";
+    if (text && total !== null && total !== undefined) {
+      text.textContent = text.getAttribute("data-template")
+        .replace("{done}", done.toLocaleString("vi-VN"))
+        .replace("{total}", total.toLocaleString("vi-VN"));
+    }
+  }
+  show(Number(bar.getAttribute("aria-valuenow")) || 0, null, null);
+  function poll() {
+    fetch(bar.getAttribute("data-job-url"), { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) { return response.json(); })
+      .then(function (job) {
+        show(job.progress.percent, job.progress.done, job.progress.total);
+        if (job.status === "done" || job.status === "failed") {
+          if (text) {
+            text.textContent = bar.getAttribute("data-job-done-text");
+          }
+          window.location.reload();
+        } else {
+          window.setTimeout(poll, 1000);
+        }
+      })
+      .catch(function () { window.setTimeout(poll, 3000); });
+  }
+  window.setTimeout(poll, 500);
+})();

@@ -29,6 +29,7 @@ STAFF_EMAIL = f"nhan.vien@{SHOP}.cuahang.vn"
 MEMBER_EMAIL = f"thanh.tam@{SHOP}.cuahang.vn"  # an official member
 CANCELLED_EMAIL = f"duc.long@{SHOP}.cuahang.vn"  # a cancelled member
 ARTIFACTS = Path(__file__).with_name("artifacts")
+EXPORT_MAX_DOWNLOAD_ROWS = 5
 PHONE = {"width": 390, "height": 844}
 # Waits are for a busy machine, not a fast one: a page that comes is never a failure.
 SERVER_START_TIMEOUT = 180  # seconds
@@ -94,6 +95,8 @@ def live_server(tmp_path_factory):
         # Every test logs in from 127.0.0.1: production's limits (10 logins a minute per
         # address) would turn a later test's login into "too many attempts".
         **{f"CUAHANG_{name}": value for name, value in HIGH_RATE_LIMITS.items()},
+        # A whole shop's export is then larger than one download: it runs as a job.
+        CUAHANG_EXPORT_MAX_DOWNLOAD_ROWS=str(EXPORT_MAX_DOWNLOAD_ROWS),
     )
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     for command in (["db", "upgrade"], ["demo", "--slug", SHOP, "--lean"]):
