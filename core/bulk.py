@@ -43,11 +43,18 @@ def array_literal(values):
     return "{" + ",".join(f'"{value}"' for value in quoted) + "}"
 
 
+@contextmanager
 def plan_each_query():
-    """Have PostgreSQL plan each statement of this transaction for its own values: a bulk
-    read runs the same statement hundreds of times, and a plan kept from its first runs
-    (made for other values, or a table that was small then) would stay. Not for a
-    transaction that inserts many rows: the foreign-key checks would be planned again for
-    every row."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    """Have PostgreSQL plan each statement of the block for its own values: a bulk read
+    runs the same statement hundreds of times, and a plan kept from its first runs (made
+    for other values, or a table that was small then) would stay. Back to the default
+    afterwards, in the same transaction: for many inserts the foreign-key checks would be
+    planned again for every row."""
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    if postgres:
         db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    try:
+        yield
+    finally:
+        if postgres:
+            db.session.execute(text("SET LOCAL plan_cache_mode TO DEFAULT"))

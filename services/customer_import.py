@@ -96,8 +96,7 @@ def _lookup(shop, column, values, model=Customer, owner=None):
 def plan_import(*, shop, table, mapping, options):
     """What each row of ``table`` (``spreadsheets.Table``) will do, with ``mapping``
     (``{column index: field}``); nothing is written."""
-    plan_each_query()
-    with collector_paused():
+    with plan_each_query(), collector_paused():
         return _plan(shop, table, mapping, options)
 
 

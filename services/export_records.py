@@ -78,18 +78,20 @@ def _plain_rows(query):
 
 def customers_in_batches(shop, ids):
     """The shop's customers of ``ids``, in that order, a batch of records at a time."""
-    plan_each_query()
     groups = dict(
         _rows(for_shop(CustomerGroup, shop).with_only_columns(CustomerGroup.id, CustomerGroup.name))
     )
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         found = {}
-        for row in _rows(
-            for_shop(Customer, shop).with_only_columns(*COLUMNS).where(one_of(Customer.id, chunk))
-        ):
-            found[row.id] = ExportedCustomer(*row[:8], groups.get(row.group_id, ""), *row[9:])
-        _add_details(shop, found)
+        with plan_each_query():
+            for row in _rows(
+                for_shop(Customer, shop)
+                .with_only_columns(*COLUMNS)
+                .where(one_of(Customer.id, chunk))
+            ):
+                found[row.id] = ExportedCustomer(*row[:8], groups.get(row.group_id, ""), *row[9:])
+            _add_details(shop, found)
         yield [found[i] for i in chunk if i in found]
 
 

@@ -81,6 +81,7 @@ def _table(rows, max_rows):
         headers.pop()
     width = len(headers)
     body = []
+    shared = _SharedValues(width)
     for row in rows:
         if len(body) >= max_rows:
             raise BadFile(
@@ -91,12 +92,35 @@ def _table(rows, max_rows):
             )
         if len(row) != width:
             row = row[:width] + [""] * (width - len(row))
-        body.append(row)
+        body.append(shared.row(row))
     while body and all(value == "" for value in body[-1]):
         body.pop()
     if not body:
         raise BadFile(_l("The file has a header row but no customers under it."))
     return Table(headers, body)
+
+
+class _SharedValues:
+    """One object for the values a column repeats (Nam, Có, a province, a group…), as the
+    file itself shares its strings: a file of 100,000 rows holds a few hundred thousand
+    strings instead of two million. A column whose values hardly repeat (emails, phones)
+    stops being shared once it has shown ``MAX_DISTINCT`` different ones."""
+
+    MAX_DISTINCT = 5000
+    CHECK_EVERY = 1000  # rows
+
+    def __init__(self, width):
+        self.seen = [{} for _ in range(width)]
+        self.rows = 0
+
+    def row(self, values):
+        self.rows += 1
+        if self.rows % self.CHECK_EVERY == 0:
+            self.seen = [None if s is None or len(s) > self.MAX_DISTINCT else s for s in self.seen]
+        return [
+            value if seen is None else seen.setdefault(value, value)
+            for seen, value in zip(self.seen, values, strict=True)
+        ]
 
 
 # --- .xlsx ----------------------------------------------------------------------------
