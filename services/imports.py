@@ -36,6 +36,8 @@ BATCH = 1000
 UPLOAD_KEPT_FOR = timedelta(days=7)
 NAME_KEYS = ("full_name", "first_name", "last_name")
 MAX_TAGS = 10
+ACTIONS = ("create", "update", "skip", "reject")
+REJECTED = "rejected"  # while the run lasts, in its counts: {line: reasons} of the rows refused
 
 
 def _read(filename, data):
@@ -270,27 +272,33 @@ def run_import_job(job, checkpoint):
     options = options_of(customer_import)
     plan = plan_import(shop=shop, table=table, mapping=mapping_of(customer_import), options=options)
     if customer_import.counts is None:
-        # The first attempt: what the run will do, and the rows it refuses, kept at once.
-        customer_import.counts = plan.counts
-        customer_import.error_report = (
-            error_report(table.headers, rejected_rows(table, plan))
-            if plan.counts["reject"]
-            else None
-        )
+        # The first attempt; a resumed one carries on from the counts of the batches done.
+        customer_import.counts = {**dict.fromkeys(ACTIONS, 0), REJECTED: {}}
         checkpoint(job.progress_done, len(plan.rows))
     staff = customer_import.created_by
     done = job.progress_done
     while done < len(plan.rows):
         upto = min(done + BATCH, len(plan.rows))
+        batch = Plan(plan.rows[done:upto])
         write_rows(
-            shop=shop,
-            plan=Plan(plan.rows[done:upto]),
-            options=options,
-            staff=staff,
-            label=customer_import.filename,
+            shop=shop, plan=batch, options=options, staff=staff, label=customer_import.filename
         )
+        # Counted after the write: a row another customer's code or email beat to it is
+        # rejected then, and reported with the rows the plan refused
+        customer_import.counts = _counted(customer_import.counts, batch)
         checkpoint(upto, len(plan.rows))
         done = upto
+    counts = dict(customer_import.counts)
+    rejected = counts.pop(REJECTED)
+    customer_import.error_report = (
+        error_report(
+            table.headers,
+            ((table.rows[int(line) - 2], [rejected[line]]) for line in sorted(rejected, key=int)),
+        )
+        if rejected
+        else None
+    )
+    customer_import.counts = counts
     customer_import.status = ImportStatus.DONE
     customer_import.finished_at = utcnow()
     customer_import.data = None  # the file is not needed any more; the report is kept
@@ -309,3 +317,14 @@ def run_import_job(job, checkpoint):
             ),
         )
     return dict(customer_import.counts)
+
+
+def _counted(counts, batch):
+    """``counts`` with the written ``batch`` added: each action's rows, and the reasons of
+    each rejected row by its line in the file."""
+    counts = {**counts, REJECTED: dict(counts[REJECTED])}
+    for row in batch.rows:
+        counts[row.action] += 1
+        if row.action == "reject":
+            counts[REJECTED][str(row.line)] = "; ".join(str(reason) for reason in row.reasons)
+    return counts

@@ -12,6 +12,8 @@ from core.extensions import db
 from core.jobs import resume_jobs
 from models import Customer, CustomerEvent, CustomerImport, Job, JobStatus, Shop, StaffUser, utcnow
 from services import imports
+from services.spreadsheets import read_table
+from tests.factories import make_guest
 
 ROWS = "".join(f"Khách {n},09123450{n:02d},khach{n}@example.com\n" for n in range(7))
 FILE = ("Tên khách hàng,Điện thoại,Email\n" + ROWS + "Không số,12,\n").encode()
@@ -81,7 +83,8 @@ def test_a_run_interrupted_by_a_crash_resumes_without_duplicates(
         assert customer_import.status == "done"
         assert customer_import.counts == {"create": 7, "update": 0, "skip": 0, "reject": 1}
         assert job.result == customer_import.counts
-        assert customer_import.error_report  # the impossible phone's row, kept from the start
+        report = read_table("loi.xlsx", customer_import.error_report, max_bytes=10**6, max_rows=9)
+        assert [row[0] for row in report.rows] == ["Không số"]  # the impossible phone's row
 
 
 def test_a_job_of_another_shop_cannot_reach_this_shops_import(app, shop, owner, other_shop):
@@ -111,3 +114,30 @@ def test_an_upload_never_run_is_forgotten_after_a_week_and_a_run_one_is_kept(app
         remaining = db.session.scalars(select(CustomerImport.id).order_by(CustomerImport.id))
         assert remaining.all() == [run_id, recent_id]
         assert db.session.get(CustomerImport, old_id) is None
+
+
+def test_a_row_whose_email_another_customer_took_after_the_plan_is_counted_and_reported(
+    app, shop, owner, run_jobs, monkeypatch
+):
+    """Between the job's plan and its write, a shopper checks out as a guest with the email of
+    row 4: that row is rejected, not counted as created, and is in the error report."""
+    real = imports.plan_import
+
+    def plan_then_someone_checks_out(**kwargs):
+        plan = real(**kwargs)
+        make_guest(app, shop, first_name="Lan", last_name="Trần", email="khach3@example.com")
+        return plan
+
+    monkeypatch.setattr(imports, "plan_import", plan_then_someone_checks_out)
+    import_id, _job_id = start_import(app, shop, owner)
+    run_jobs()
+    with app.app_context():
+        customer_import = db.session.get(CustomerImport, import_id)
+        assert customer_import.counts == {"create": 6, "update": 0, "skip": 0, "reject": 2}
+        owners = db.session.scalars(
+            select(Customer.first_name).where(Customer.email == "khach3@example.com")
+        )
+        assert owners.all() == ["Lan"]
+        report = read_table("loi.xlsx", customer_import.error_report, max_bytes=10**6, max_rows=9)
+        assert [row[0] for row in report.rows] == ["Khách 3", "Không số"]
+        assert report.rows[0][-1].startswith("Trong lúc chờ, mã khách hàng hoặc email")
