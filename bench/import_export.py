@@ -65,9 +65,10 @@ from bench.customer_search import (  # noqa: E402
     ensure_database,
 )
 from core.extensions import db  # noqa: E402
-from models import Customer, Shop, StaffUser, fold  # noqa: E402
+from models import Shop, StaffUser, fold  # noqa: E402
 from services import customer_export  # noqa: E402
 from services.customer_import import ImportOptions, plan_import, run_import  # noqa: E402
+from services.customer_list import CustomerFilter  # noqa: E402
 from services.customer_sheet import COLUMNS  # noqa: E402
 from services.import_headers import match_headers  # noqa: E402
 from services.shops import create_shop  # noqa: E402
@@ -286,9 +287,12 @@ def app_import(app, shop_id, staff_id, data):
 
 
 def export_ids(app, shop_id):
+    """The ids of the shop's customers as the export of "all" finds them."""
     with app.app_context():
-        query = db.select(Customer.id).where(Customer.shop_id == shop_id).order_by(Customer.id)
-        return db.session.scalars(query).all()
+        shop = db.session.get(Shop, shop_id)
+        return customer_export.export_ids(
+            shop=shop, scope="all", customer_filter=CustomerFilter(), sort="created"
+        )
 
 
 def app_export(app, shop_id, ids):
