@@ -20,7 +20,13 @@ cost of reading and writing the same spreadsheet.
 4. Peak memory: each of import (PostgreSQL) and export at 100,000 and 200,000 rows runs in a
    subprocess of its own, and reports its peak resident size (``VmHWM`` in
    ``/proc/self/status``): the whole process (interpreter, app and the Rust reader's memory
-   included), next to its resident size just before the measured work started.
+   included), next to its resident size just before the measured work started. Beside
+   them, the raw read alone in the same kind of process (the app loaded): the reader's own
+   share of the import's peak.
+5. The floors: after the import on each database, the database's own time to write the same
+   rows, ``INSERT … SELECT`` copies of the shop's customers, phones, addresses, notes and
+   timeline lines with no Python between (in a transaction rolled back), as a multiple of the
+   raw read: where it passes the goal, no import can meet it on this machine.
 
 Timings are the best of ``--runs`` runs (the raw ones interleaved with the app's). The last
 line printed is one JSON object: ``ratio`` = import ÷ raw read on PostgreSQL, the goal is ≤
