@@ -500,7 +500,7 @@ def sample_values(shop, kind):
             "reason": _reason(kind, _("Thank you for your patience.")),
             "order_number": "#1024",
             "order_total": total,
-            "order_lines": f"{_('Sample product')} × 2: {total}",
+            "order_lines": _("Sample product") + f" × 2: {total}",
             "payment_method": _("Cash on delivery (COD)"),
             "payment_instructions": _(
                 "You pay %(total)s in cash when the parcel arrives.", total=total
@@ -584,5 +584,7 @@ def edited_email(*, shop, kind_name, customer, context):
             values = values_for(shop, kind, customer, context)
         return compose(shop, kind, subject=row.subject, body=row.body, values=values)
     except ServiceError:
-        log.exception("shop %s: its %s email does not render; the default is sent", shop.id, kind)
+        log.exception(
+            "shop %s: its %s email does not render; the default is sent", shop.id, kind.name
+        )
         return None
