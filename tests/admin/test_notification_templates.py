@@ -11,6 +11,7 @@ from core.extensions import db
 from models import NotificationTemplate, Order, OutboxMessage, Shop
 from tests.factories import make_order
 from tests.mail import delivered, html_of, link_in, text_of, token_of
+from tests.selling import Buyer, make_product
 from tests.storefront import MEMBER_EMAIL, Shopper, make_member
 
 SUBJECT = "Đơn {{ order_number }} của {{ full_name }}: {{ order_status }}"
@@ -287,3 +288,34 @@ def test_the_pages_are_in_vietnamese(client, auth, shop, owner):
     ):
         assert text in page.text
     assert "the order's new status" not in page.text
+
+
+def test_a_guests_order_gets_the_edited_order_placed_email(app, client, auth, shop, owner):
+    # Given the shop's own order confirmation
+    auth.login_staff(owner)
+    body = (
+        "Cảm ơn {{ full_name }}! Đơn {{ order_number }}:\n\n{{ order_lines }}\n\n"
+        "Tổng: {{ order_total }}\n\nGiao tới: {{ delivery_address }}\n\n"
+        "{{ payment_instructions }}\n\n{{ order_url }}"
+    )
+    subject = "Đã nhận đơn {{ order_number }}"
+    assert edit(client, shop, kind="order_placed", subject=subject, body=body).status_code == 302
+
+    # When a guest buys
+    product = make_product(app, shop, "Áo dài lụa", 250_000)
+    buyer = Buyer(app.test_client(), shop)
+    buyer.add(product.id, quantity=2)
+    assert buyer.checkout().status_code == 302
+
+    # Then the email has the order's values, and the link to its page works
+    with app.app_context():
+        order = db.session.scalars(db.select(Order)).one()
+        message = delivered("order_placed")
+        assert message["Subject"] == f"Đã nhận đơn {order.display_number}"
+        text = text_of(message)
+        assert f"Cảm ơn {order.full_name}! Đơn {order.display_number}:" in text
+        assert "Áo dài lụa × 2: 500.000" in text
+        assert f"Giao tới: {order.full_name}, {order.phone}" in text
+        assert "tiền mặt" in text
+        link = link_in(text, "storefront.order", shop.slug)
+    assert order.display_number in buyer.client.get(link).text
