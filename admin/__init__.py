@@ -39,6 +39,7 @@ from admin import (  # noqa: E402, F401
     import_template,
     invitations,
     login,
+    notifications,
     order_create,
     orders,
     products,

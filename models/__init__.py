@@ -24,6 +24,7 @@ from models.customer import (
 )
 from models.job import Job, JobStatus
 from models.login_session import LoginSession
+from models.notification import NotificationTemplate
 from models.order import (
     Favourite,
     Order,
@@ -44,6 +45,7 @@ __all__ = [
     "Favourite",
     "Order",
     "OrderLine",
+    "NotificationTemplate",
     "OrderStatus",
     "PaymentMethod",
     "PaymentStatus",

@@ -131,17 +131,18 @@ def render(source, values, *, allowed=PLACEHOLDERS, field=None):
     return template.render(**values)
 
 
-def _markdown_value(name, value):
-    """A value as Markdown that reads as that value: an address as an autolink (which also
-    stands as a link's target), any other text with its punctuation escaped."""
-    if name in URL_PLACEHOLDERS:
+def _markdown_value(name, value, urls):
+    """A value as Markdown that reads as that value: an address (a name in ``urls``) as an
+    autolink (which also stands as a link's target), any other text with its punctuation
+    escaped."""
+    if name in urls:
         return f"<{value}>"
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", str(value))
 
 
-def render_markdown(source, values, *, allowed=PLACEHOLDERS, field=None):
+def render_markdown(source, values, *, allowed=PLACEHOLDERS, field=None, urls=URL_PLACEHOLDERS):
     """``source`` (Markdown) made HTML, with each placeholder's value in as text."""
-    escaped = {name: _markdown_value(name, value) for name, value in values.items()}
+    escaped = {name: _markdown_value(name, value, urls) for name, value in values.items()}
     html = _markdown.render(render(source, escaped, allowed=allowed, field=field))
     return Markup(html)  # noqa: S704 (markdown-it writes HTML typed in the body as text)
 

@@ -9,22 +9,54 @@ by the use case that sends it and given here as URLs: making one can change the 
 from flask_babel import lazy_gettext as _l
 
 from core.extensions import db
-from core.outbox import send_template
+from core.outbox import queue_mail, send_template
 from core.urls import external_url
 from models import CustomerStatus, Role, ShopMembership, StaffUser
-from services import events
+from services import events, notification_templates
 
 
-def email_customer(*, shop, customer, template, subject, to=None, **context):
+def notify(*, shop, to, to_name, customer, template, subject, kind=None, **context):
+    """Queue the email of ``template``, or the shop's own version of it when the shop edited
+    the notification ``kind`` (``template`` unless said). ``customer`` is None for a guest."""
+    edited = notification_templates.edited_email(
+        shop=shop, kind_name=kind or template, customer=customer, context=context
+    )
+    customer_id = customer.id if customer is not None else None
+    if edited is None:
+        send_template(
+            shop=shop,
+            to=to,
+            to_name=to_name,
+            customer_id=customer_id,
+            template=template,
+            subject=subject,
+            customer=customer,
+            **context,
+        )
+        return
+    queue_mail(
+        shop=shop,
+        to=to,
+        subject=edited.subject,
+        text=edited.text,
+        html=edited.html,
+        to_name=to_name,
+        customer_id=customer_id,
+        kind=template,
+        secret_links=edited.links,
+    )
+
+
+def email_customer(*, shop, customer, template, subject, to=None, kind=None, **context):
     """Queue an email to the customer and put it on their timeline."""
-    send_template(
+    notify(
         shop=shop,
         to=to or customer.email,
         to_name=customer.full_name,
-        customer_id=customer.id,
+        customer=customer,
         template=template,
         subject=subject,
-        customer=customer,
+        kind=kind,
         **context,
     )
     events.email_sent(customer=customer, template=template)
@@ -92,6 +124,7 @@ def send_member_status(*, shop, customer, reason=None, reinstated=False):
         shop=shop,
         customer=customer,
         template="member_cancelled" if cancelled else "member_approved",
+        kind="member_reinstated" if reinstated and not cancelled else None,
         subject=(
             _l("Your account at %(shop)s has been cancelled", shop=shop.name)
             if cancelled

@@ -9,7 +9,6 @@ from sqlalchemy import func, update
 
 from core.extensions import db
 from core.i18n import register_status_labels
-from core.outbox import send_template
 from core.tenancy import for_shop
 from core.urls import external_url
 from models import (
@@ -24,7 +23,7 @@ from models import (
 from models.catalog import touch_catalog
 from services import ServiceError, events
 from services.customers import InvalidTransition
-from services.notifications import email_customer
+from services.notifications import email_customer, notify
 from services.order_access import member_can_see
 from services.tags import REFUSAL_TAG, tag_customer, tag_named
 from services.totals import NOT_COUNTED, customer_totals, refresh_totals
@@ -228,7 +227,7 @@ def email_buyer(*, shop, order, status):
             **context,
         )
     else:
-        send_template(
+        notify(
             shop=shop,
             to=order.email,
             to_name=order.full_name,
