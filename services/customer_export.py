@@ -44,7 +44,7 @@ ID_BATCH = 10_000  # ids fetched at a time
 MAX_SELECTED = 5000
 # What a spreadsheet reads as the start of a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_FIRST = ("", "=", "+", "-", "@")  # the printable ones, and the empty text
+FORMULA_FIRST = "=+-@"  # the printable ones
 GENDERS = {"male": "Nam", "female": "Nữ", "other": "Khác"}
 MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -301,11 +301,11 @@ def write_xlsx(shop, ids, template, progress=None):
             [
                 value
                 if type(value) is not str
-                else (
-                    value
-                    if value.isprintable() and value[:1] not in FORMULA_FIRST
-                    else xlsx_cell(sheet, value)
-                )
+                else None
+                if not value
+                else value
+                if value.isprintable() and value[0] not in FORMULA_FIRST
+                else xlsx_cell(sheet, value)
                 for value in row
             ]
         )
