@@ -35,6 +35,7 @@ from models.order import (
 from models.outbox import MailStatus, OutboxMessage
 from models.shop import RESERVED_SLUGS, Role, Shop, ShopMembership, StaffInvitation, StaffUser
 from models.transfer import CustomerImport, ExportFile, ExportTemplate, ImportStatus
+from models.voucher import Voucher, VoucherKind, VoucherUse
 
 __all__ = [
     "Audience",
@@ -86,4 +87,7 @@ __all__ = [
     "product_collections",
     "slugify",
     "utcnow",
+    "Voucher",
+    "VoucherKind",
+    "VoucherUse",
 ]
