@@ -35,7 +35,7 @@ from models.order import (
 from models.outbox import MailStatus, OutboxMessage
 from models.shop import RESERVED_SLUGS, Role, Shop, ShopMembership, StaffInvitation, StaffUser
 from models.transfer import CustomerImport, ExportFile, ExportTemplate, ImportStatus
-from models.voucher import Voucher, VoucherKind, VoucherUse
+from models.voucher import Voucher, VoucherKind, VoucherStatus, VoucherUse
 
 __all__ = [
     "Audience",
@@ -89,5 +89,6 @@ __all__ = [
     "utcnow",
     "Voucher",
     "VoucherKind",
+    "VoucherStatus",
     "VoucherUse",
 ]

@@ -21,6 +21,16 @@ class VoucherKind(enum.StrEnum):
     PERCENT = "percent"  # percent off, up to max_discount
 
 
+class VoucherStatus(enum.StrEnum):
+    """What a voucher is today (computed, never stored)."""
+
+    ACTIVE = "active"
+    SCHEDULED = "scheduled"
+    EXPIRED = "expired"
+    USED_UP = "used_up"
+    OFF = "off"
+
+
 voucher_tags = Table(
     "voucher_tags",
     db.metadata,

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 
 from core.extensions import db
-from core.i18n import format_money, format_when
+from core.i18n import format_money, format_when, register_status_labels
 from core.inputs import one_line, parse_id
 from core.tenancy import for_shop
 from models import (
@@ -25,6 +25,7 @@ from models import (
     Tag,
     Voucher,
     VoucherKind,
+    VoucherStatus,
     VoucherUse,
     utcnow,
 )
@@ -42,14 +43,16 @@ MAX_CUSTOMERS = 1000
 FIELD = "voucher_code"
 
 
-class VoucherStatus:
-    """What the list says of a voucher today."""
-
-    ACTIVE = "active"
-    SCHEDULED = "scheduled"
-    EXPIRED = "expired"
-    USED_UP = "used_up"
-    OFF = "off"
+STATUS_LABELS = register_status_labels(
+    "voucher",
+    {
+        VoucherStatus.ACTIVE: _l("Active"),
+        VoucherStatus.SCHEDULED: _l("Scheduled"),
+        VoucherStatus.EXPIRED: _l("Expired"),
+        VoucherStatus.USED_UP: _l("Used up"),
+        VoucherStatus.OFF: _l("Switched off"),
+    },
+)
 
 
 class VoucherRefused(ServiceError):
@@ -127,26 +130,31 @@ def _tags(shop, tag_ids):
 
 
 def _customers(shop, customer_ids):
-    """The shop's customers of these ids; an id of another shop (or none at all) is refused."""
-    ids = set()
+    """The shop's customers named by id, or by code (``KH000123``), several to a value when
+    separated by commas or spaces; one that is not the shop's is refused."""
+    ids, codes = set(), set()
     for value in customer_ids or ():
         for part in re.split(r"[\s,;]+", str(value).strip()):
-            if not part:
-                continue
-            customer_id = parse_id(part)
-            if customer_id is None:
-                raise ServiceError(_l("Choose customers of this shop."), "customer_ids")
-            ids.add(customer_id)
-    if len(ids) > MAX_CUSTOMERS:
+            if part.isascii() and part.isdigit():
+                ids.add(parse_id(part))
+            elif part:
+                codes.add(part.upper())
+    if len(ids) + len(codes) > MAX_CUSTOMERS:
         raise ServiceError(
             _l("A voucher can name at most %(n)s customers.", n=MAX_CUSTOMERS), "customer_ids"
         )
-    if not ids:
-        return []
-    customers = db.session.scalars(for_shop(Customer, shop).where(Customer.id.in_(ids))).all()
-    if len(customers) != len(ids):
+    if None in ids or len(max(codes, key=len, default="")) > 40:
         raise ServiceError(_l("Choose customers of this shop."), "customer_ids")
-    return customers
+    found = {}
+    if ids or codes:
+        query = for_shop(Customer, shop).where(
+            or_(Customer.id.in_(ids), func.upper(Customer.code).in_(codes))
+        )
+        found = {customer.id: customer for customer in db.session.scalars(query)}
+    named = {c.id for c in found.values()} | {c.code.upper() for c in found.values() if c.code}
+    if not ids <= named or not codes <= named:
+        raise ServiceError(_l("Choose customers of this shop."), "customer_ids")
+    return list(found.values())
 
 
 def _code(shop, value, voucher):
@@ -450,3 +458,29 @@ def vouchers_for_member(shop, customer, now=None):
         .order_by(Voucher.ends_at.is_(None), Voucher.ends_at, Voucher.id)
     ).all()
     return [v for v in vouchers if uses_by(v, customer) < v.per_customer_limit]
+
+
+def local_input(value, timezone):
+    """An aware time as a ``datetime-local`` value in the shop's time zone ("" for None)."""
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%dT%H:%M")
+
+
+def current_fields(shop, voucher):
+    """The voucher's fields as its form shows them, for editing."""
+    return {
+        "code": voucher.code,
+        "kind": str(voucher.kind),
+        "value": str(voucher.value),
+        "max_discount": str(voucher.max_discount or ""),
+        "min_order_total": str(voucher.min_order_total or ""),
+        "starts_at": local_input(voucher.starts_at, shop.timezone),
+        "ends_at": local_input(voucher.ends_at, shop.timezone),
+        "usage_limit": str(voucher.usage_limit or ""),
+        "per_customer_limit": str(voucher.per_customer_limit),
+        "customer_tags": [str(tag.id) for tag in voucher.customer_tags],
+        "customer_ids": ", ".join(c.code or str(c.id) for c in voucher.customers),
+        "free_shipping": voucher.free_shipping,
+        "active": voucher.active,
+    }
