@@ -63,6 +63,7 @@ DETAILS = (
     "address_id",
     "payment_method",
     "note",
+    "voucher_code",
 )
 
 

@@ -365,6 +365,22 @@ def check_code(*, shop, code, subtotal, shipping_fee, customer=None, now=None):
     return discount_for(voucher, subtotal, shipping_fee)
 
 
+def apply_to(summary, *, shop, code, customer=None):
+    """Apply the code to a cart's summary (``services.cart.CartSummary``): its discount,
+    shipping fee and total change; refused: ``VoucherRefused`` and the summary unchanged."""
+    discount = check_code(
+        shop=shop,
+        code=code,
+        subtotal=summary.subtotal,
+        shipping_fee=summary.shipping_fee,
+        customer=customer,
+    )
+    summary.voucher_code = discount.voucher.code
+    summary.discount = discount.amount
+    summary.shipping_fee = discount.shipping_fee
+    return summary
+
+
 def use_voucher(*, shop, order, code, customer, buyer, subtotal, shipping_fee):
     """Inside ``place_order``, after the shop's lock: check the code again (``customer``
     and ``buyer`` as for ``_check``), take one use with a conditional UPDATE and record it
