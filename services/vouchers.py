@@ -47,7 +47,7 @@ STATUS_LABELS = register_status_labels(
     "voucher",
     {
         VoucherStatus.ACTIVE: _l("Active"),
-        VoucherStatus.SCHEDULED: _l("Scheduled"),
+        VoucherStatus.SCHEDULED: _l("Upcoming"),
         VoucherStatus.EXPIRED: _l("Expired"),
         VoucherStatus.USED_UP: _l("Used up"),
         VoucherStatus.OFF: _l("Switched off"),

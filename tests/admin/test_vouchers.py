@@ -147,7 +147,7 @@ def test_the_list_shows_each_status_the_uses_and_the_discount_given(
         db.session.commit()
     auth.login_staff(manager)
     page = client.get(f"/{shop.slug}/admin/vouchers")
-    for status in ("Scheduled", "Expired", "Used up"):
+    for status in ("Upcoming", "Expired", "Used up"):
         assert status in page.text
     row = page.text.split(f'id="voucher-{used.id}"')[1].split("</tr>")[0]
     assert "1 / 1" in row
