@@ -9,6 +9,7 @@ import pytest
 from core.extensions import db
 from models import Order, Voucher, VoucherUse
 from tests.factories import make_member, make_voucher, tag_member
+from tests.mail import sent_text
 from tests.selling import GUEST, count, orders, set_shop
 from tests.storefront import Shopper
 
@@ -66,9 +67,27 @@ def test_applying_at_checkout_keeps_what_was_typed(app, buyer, ao_dai, voucher):
         [order] = orders()
         assert (order.voucher_code, order.discount, order.total) == ("GIAM50K", 50_000, 480_000)
         assert order.voucher_terms["min_order_total"] == 300_000
-    # The order's page shows the discount, and the next cart starts without the code
+    # The order's page and its email show the discount; the next cart starts without it
     assert "−₫50,000" in buyer.client.get(response.headers["Location"]).text
+    with app.app_context():
+        email = sent_text("order_placed")
+    assert re.search(r"GIAM50K: −(₫50,000|50\.000\s₫)", email), email
     assert "GIAM50K" not in buyer.cart().text
+
+
+def test_the_manager_sees_the_voucher_on_the_order(
+    app, client, auth, shop, buyer, manager, ao_dai, voucher
+):
+    buyer.add(ao_dai.id, 2)
+    buyer.checkout(voucher_code="GIAM50K", voucher_action="apply")
+    buyer.checkout(voucher_code="GIAM50K", expected_total="480000")
+    auth.login_staff(manager)
+    client.post("/language", data={"lang": "en"})
+    with app.app_context():
+        [order] = orders()
+    page = client.get(f"/{shop.slug}/admin/orders/{order.id}").text
+    assert "Voucher GIAM50K" in page
+    assert "−₫50,000" in page
 
 
 def test_a_code_typed_but_not_applied_is_applied_before_anything_is_placed(
