@@ -47,31 +47,32 @@ def vouchers():
     return render_template("admin/vouchers.html", rows=rows, switch_form=EmptyForm())
 
 
+def form_page(voucher=None):
+    """The new voucher's page (``voucher`` None) or the voucher's own: shown, or saved and
+    back to the list."""
+    form = voucher_form(voucher)
+    if form.validate_on_submit() and (written := saved(form, voucher)) is not None:
+        code = written.code
+        db.session.commit()
+        if voucher is None:
+            flash(_("The voucher %(code)s was created.", code=code), "success")
+        else:
+            flash(_("The voucher %(code)s was saved.", code=code), "success")
+        return redirect(url_for("admin.vouchers"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/voucher_form.html", form=form, voucher=voucher), status
+
+
 @bp.route("/vouchers/new", methods=["GET", "POST"])
 @staff_required(Role.MANAGER)
 def voucher_new():
-    form = voucher_form()
-    if form.validate_on_submit() and (voucher := saved(form)) is not None:
-        code = voucher.code
-        db.session.commit()
-        flash(_("The voucher %(code)s was created.", code=code), "success")
-        return redirect(url_for("admin.vouchers"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("admin/voucher_form.html", form=form, voucher=None), status
+    return form_page()
 
 
 @bp.route("/vouchers/<int:voucher_id>", methods=["GET", "POST"])
 @staff_required(Role.MANAGER)
 def voucher_edit(voucher_id):
-    voucher = get_for_shop_or_404(Voucher, voucher_id, lock=request.method == "POST")
-    form = voucher_form(voucher)
-    if form.validate_on_submit() and saved(form, voucher) is not None:
-        code = voucher.code
-        db.session.commit()
-        flash(_("The voucher %(code)s was saved.", code=code), "success")
-        return redirect(url_for("admin.vouchers"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("admin/voucher_form.html", form=form, voucher=voucher), status
+    return form_page(get_for_shop_or_404(Voucher, voucher_id, lock=request.method == "POST"))
 
 
 @bp.post("/vouchers/<int:voucher_id>/active")
