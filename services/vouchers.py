@@ -108,6 +108,8 @@ def read_local_time(value, timezone, *, field, end_of_day=False):
             ) from None
         if "T" not in text and " " not in text and end_of_day:
             local = datetime.combine(local.date(), time(23, 59, 59))
+    if not 2000 <= local.year <= 2200:
+        raise ServiceError(_l("Enter a date and a time, such as 24/12/2026 09:00."), field)
     if local.tzinfo is None:
         local = local.replace(tzinfo=ZoneInfo(timezone))
     return local.astimezone(UTC)
@@ -122,9 +124,8 @@ def _limit(value, *, field, minimum, required=False):
 
 def _tags(shop, tag_ids):
     ids = {parse_id(value) for value in tag_ids or ()}
-    ids.discard(None)
     tags = db.session.scalars(for_shop(Tag, shop).where(Tag.id.in_(ids))).all() if ids else []
-    if len(tags) != len(ids):
+    if len(tags) != len(ids) or None in ids:
         raise ServiceError(_l("Choose tags of this shop."), "customer_tags")
     return tags
 

@@ -288,6 +288,8 @@ def test_a_code_is_letters_digits_and_hyphens(app, shop, code):
         ({"per_customer_limit": "0"}, "per_customer_limit"),
         ({"starts_at": "2027-02-01T00:00", "ends_at": "2027-01-01T00:00"}, "ends_at"),
         ({"ends_at": "mai"}, "ends_at"),
+        ({"starts_at": "0001-01-01T00:00"}, "starts_at"),
+        ({"customer_tags": ["abc"]}, "customer_tags"),
         ({"customer_ids": ["99999999999999999999999"]}, "customer_ids"),
     ],
 )
