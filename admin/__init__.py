@@ -48,4 +48,5 @@ from admin import (  # noqa: E402, F401
     settings,
     staff,
     tags,
+    vouchers,
 )

@@ -59,6 +59,12 @@ class OrderCreateForm(Form):
         validate_choice=False,
     )
     note = TextAreaField(_l("Note"), validators=[Optional(), max_length(1000)])
+    voucher_code = StringField(
+        _l("Voucher code"),
+        validators=[Optional(), max_length(40)],
+        description=_l("Checked for this customer when the order is created."),
+        render_kw={"autocapitalize": "characters", "spellcheck": "false", "autocomplete": "off"},
+    )
 
     def __init__(self, *args, addresses=(), bank_transfer=True, **kwargs):
         super().__init__(*args, **kwargs)

@@ -36,6 +36,7 @@ from models.order import (
 from models.outbox import MailStatus, OutboxMessage
 from models.shop import RESERVED_SLUGS, Role, Shop, ShopMembership, StaffInvitation, StaffUser
 from models.transfer import CustomerImport, ExportFile, ExportTemplate, ImportStatus
+from models.voucher import Voucher, VoucherKind, VoucherStatus, VoucherUse
 
 __all__ = [
     "Audience",
@@ -88,4 +89,8 @@ __all__ = [
     "product_collections",
     "slugify",
     "utcnow",
+    "Voucher",
+    "VoucherKind",
+    "VoucherStatus",
+    "VoucherUse",
 ]

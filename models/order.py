@@ -7,7 +7,7 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
@@ -81,6 +81,11 @@ class Order(TimestampMixin, db.Model):
     subtotal: Mapped[int] = mapped_column(default=0)
     shipping_fee: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=0)
+    # A voucher as applied: its code, what it took off the goods, and its terms then
+    # (kind, value, cap, minimum, free shipping, the shipping fee it waived).
+    voucher_code: Mapped[str | None] = mapped_column(String(40))
+    discount: Mapped[int] = mapped_column(default=0)
+    voucher_terms: Mapped[dict | None] = mapped_column(JSON)
 
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

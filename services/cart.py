@@ -144,10 +144,13 @@ class CartSummary:
     dropped: list[int] = field(default_factory=list)
     subtotal: int = 0
     shipping_fee: int = 0
+    # A voucher applied (``services.vouchers.apply_to``): its code and the goods discount.
+    voucher_code: str | None = None
+    discount: int = 0
 
     @property
     def total(self):
-        return self.subtotal + self.shipping_fee
+        return self.subtotal + self.shipping_fee - self.discount
 
     @property
     def count(self):

@@ -27,6 +27,7 @@ from services.notifications import email_customer, notify
 from services.order_access import member_can_see
 from services.tags import REFUSAL_TAG, tag_customer, tag_named
 from services.totals import NOT_COUNTED, customer_totals, refresh_totals
+from services.vouchers import release_use
 
 __all__ = [
     "InvalidTransition",
@@ -154,6 +155,7 @@ def _change(*, shop, order, status, staff, by):
         order.cancelled_at = utcnow()
     if status in RESTOCKING:
         restock(shop=shop, order=order)
+        release_use(shop=shop, order=order)
     customer = order.customer
     staff = staff if isinstance(staff, StaffUser) else None
     if customer is not None:

@@ -27,7 +27,7 @@ from models import (
     Shop,
 )
 from models.order import order_token
-from services import ServiceError, events
+from services import ServiceError, events, vouchers
 from services.cart import (
     MAX_QUANTITY,
     check_stock,
@@ -45,6 +45,7 @@ from services.notifications import email_customer
 from services.phones import normalise_phone
 from services.places import current_province
 from services.totals import refresh_totals
+from services.vouchers import normalise_code
 
 SOURCES = ("guest", "member", "admin")
 MAX_LINES = 100
@@ -62,6 +63,7 @@ DETAILS = (
     "address_id",
     "payment_method",
     "note",
+    "voucher_code",
 )
 
 
@@ -336,6 +338,7 @@ def place_order(
     expected_total=None,
     source="guest",
     staff=None,
+    voucher_code=None,
 ):
     """Place an order of ``lines`` (``[(product_id, quantity)]``) and return it.
 
@@ -344,7 +347,8 @@ def place_order(
     order staff enter (``source="admin"``) may have no email: then none is sent.
     ``address_id`` picks one of that customer's saved addresses instead of the typed one.
     ``expected_total`` is the total the shopper was shown: when today's prices make another,
-    ``PriceChanged`` is raised and nothing is placed."""
+    ``PriceChanged`` is raised and nothing is placed. ``voucher_code`` is checked again
+    here and its use recorded; a refusal (``VoucherRefused``) places nothing."""
     if source not in SOURCES:
         raise ValueError(f"unknown order source {source!r}")
     if customer is not None and customer.shop_id != shop.id:
@@ -387,6 +391,7 @@ def place_order(
             expected_total=expected_total,
             source=source,
             staff=staff,
+            voucher_code=normalise_code(voucher_code),
         )
         db.session.flush()
     except IntegrityError as error:
@@ -444,14 +449,11 @@ def _write_order(
     expected_total,
     source,
     staff,
+    voucher_code,
 ):
     products = _locked_products(shop, wanted)
     subtotal = sum(product.price * quantity for product, quantity in products)
     shipping_fee = shipping_fee_for(shop, subtotal)
-    total = subtotal + shipping_fee
-    if expected_total is not None and expected_total != total:
-        raise PriceChanged(total)
-
     order = Order(
         shop_id=shop.id,
         number=next_order_number(shop),
@@ -467,8 +469,6 @@ def _write_order(
         country="VN",
         note=note,
         subtotal=subtotal,
-        shipping_fee=shipping_fee,
-        total=total,
         **address,
     )
     for product, quantity in products:
@@ -482,10 +482,34 @@ def _write_order(
         _fill_blanks(buyer, contact)
     order.customer = buyer
     order.cancelled_member_email = buyer.status == CustomerStatus.CANCELLED
+    _apply_voucher(shop, order, voucher_code, customer, buyer, shipping_fee)
+    if expected_total is not None and expected_total != order.total:
+        raise PriceChanged(order.total)
     db.session.add(order)
     events.order_placed(customer=buyer, order=order, staff=staff)
     refresh_totals(buyer)
     return order
+
+
+def _apply_voucher(shop, order, code, customer, buyer, shipping_fee):
+    """The order's shipping fee, discount and total, with the voucher (when a code was
+    given) checked again and its use taken."""
+    discount = vouchers.Discount(shipping_fee=shipping_fee)
+    if code:
+        discount = vouchers.use_voucher(
+            shop=shop,
+            order=order,
+            code=code,
+            customer=customer,
+            buyer=buyer,
+            subtotal=order.subtotal,
+            shipping_fee=shipping_fee,
+        )
+        order.voucher_code = discount.voucher.code
+        order.voucher_terms = vouchers.terms_of(discount.voucher, discount)
+    order.discount = discount.amount
+    order.shipping_fee = discount.shipping_fee
+    order.total = order.subtotal + order.shipping_fee - order.discount
 
 
 def order_by_token(shop, token):

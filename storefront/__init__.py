@@ -31,4 +31,5 @@ from storefront import (  # noqa: E402, F401
     sessions,
     unsubscribe,
     views,
+    vouchers,
 )

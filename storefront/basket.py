@@ -8,8 +8,11 @@ from flask import flash, g, session
 from flask_babel import gettext as _
 
 from services import cart as cart_service
+from services import vouchers
+from services.vouchers import VoucherRefused, normalise_code
 
 SESSION_KEY = "carts"
+VOUCHER_KEY = "vouchers"
 
 
 def cart_items():
@@ -35,6 +38,38 @@ def save_cart_items(items):
 
 def clear_cart():
     save_cart_items({})
+    save_voucher_code("")
+
+
+def voucher_code():
+    """The voucher code the shopper entered at this shop ("" for none)."""
+    codes = session.get(VOUCHER_KEY)
+    code = codes.get(str(g.shop.id)) if isinstance(codes, dict) else None
+    return normalise_code(code) if isinstance(code, str) else ""
+
+
+def save_voucher_code(code):
+    codes = session.get(VOUCHER_KEY)
+    codes = dict(codes) if isinstance(codes, dict) else {}
+    code = normalise_code(code)[: vouchers.CODE_MAX]
+    if code:
+        codes[str(g.shop.id)] = code
+    else:
+        codes.pop(str(g.shop.id), None)
+    session[VOUCHER_KEY] = codes
+
+
+def priced_cart(member):
+    """(the cart with the entered voucher applied, the reason it is refused or None)."""
+    summary = cart_summary()
+    code = voucher_code()
+    if not code or not summary.lines:
+        return summary, None
+    try:
+        vouchers.apply_to(summary, shop=g.shop, code=code, customer=member)
+    except VoucherRefused as refused:
+        return summary, str(refused.message)
+    return summary, None
 
 
 def cart_summary():

@@ -6,11 +6,18 @@ and reads prices from the products each time the cart is shown."""
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from core.auth import current_customer
 from services import ServiceError
 from services import cart as cart_service
 from storefront import bp
-from storefront.basket import cart_items, cart_summary, save_cart_items
-from storefront.checkout_forms import CartAddForm, CartRemoveForm, CartUpdateForm
+from storefront.basket import (
+    cart_items,
+    priced_cart,
+    save_cart_items,
+    save_voucher_code,
+    voucher_code,
+)
+from storefront.checkout_forms import CartAddForm, CartRemoveForm, CartUpdateForm, VoucherForm
 
 
 @bp.context_processor
@@ -47,13 +54,27 @@ def cart_add():
 
 @bp.get("/cart")
 def cart():
-    summary = cart_summary()
+    summary, refusal = priced_cart(current_customer())
     return render_template(
         "storefront/cart.html",
         summary=summary,
+        voucher_code=voucher_code(),
+        voucher_refusal=refusal,
         update_form=CartUpdateForm(),
         remove_form=CartRemoveForm(),
     )
+
+
+@bp.post("/cart/voucher")
+def cart_voucher():
+    """Apply the typed voucher code (kept even when refused: the cart says why) or remove it."""
+    form = VoucherForm()
+    if form.validate_on_submit():
+        remove = request.form.get("voucher_action") == "remove"
+        save_voucher_code("" if remove else form.voucher_code.data)
+        if remove:
+            flash(_("The voucher was removed."), "success")
+    return redirect(url_for("storefront.cart"))
 
 
 @bp.post("/cart/update")

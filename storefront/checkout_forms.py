@@ -34,6 +34,12 @@ class CartRemoveForm(Form):
     product_id = HiddenField()
 
 
+class VoucherForm(Form):
+    """The cart's voucher box: the code, applied or removed (``voucher_action``)."""
+
+    voucher_code = StringField(_l("Voucher code"), validators=[Optional(), max_length(40)])
+
+
 class CartUpdateForm(Form):
     """CSRF only: the quantities come as ``quantity-<product_id>``, one per line."""
 
@@ -90,6 +96,12 @@ class CheckoutForm(Form):
         default=PaymentMethod.COD.value,
         # A value that is not a method is refused by the service, beside this field.
         validate_choice=False,
+    )
+    # Applied with its own button (``voucher_action``) without losing what was typed.
+    voucher_code = StringField(
+        _l("Voucher code"),
+        validators=[Optional()],
+        render_kw={"autocapitalize": "characters", "spellcheck": "false", "autocomplete": "off"},
     )
     # The total the page showed: when prices change meanwhile, the page shows them again.
     expected_total = HiddenField()

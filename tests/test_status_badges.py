@@ -6,7 +6,14 @@ import re
 import pytest
 from flask import render_template_string
 
-from models import CampaignStatus, CustomerStatus, MailStatus, OrderStatus, PaymentStatus
+from models import (
+    CampaignStatus,
+    CustomerStatus,
+    MailStatus,
+    OrderStatus,
+    PaymentStatus,
+    VoucherStatus,
+)
 
 COLOURS = {
     "order": {
@@ -32,6 +39,13 @@ COLOURS = {
         CampaignStatus.SENT: "success",
         CampaignStatus.STOPPED: "danger",
     },
+    "voucher": {
+        VoucherStatus.ACTIVE: "success",
+        VoucherStatus.SCHEDULED: "info",
+        VoucherStatus.EXPIRED: "secondary",
+        VoucherStatus.USED_UP: "warning",
+        VoucherStatus.OFF: "light border",
+    },
 }
 ENUMS = {
     "order": OrderStatus,
@@ -39,6 +53,7 @@ ENUMS = {
     "customer": CustomerStatus,
     "mail": MailStatus,
     "campaign": CampaignStatus,
+    "voucher": VoucherStatus,
 }
 BADGE = '{% from "_macros.html" import status_badge %}{{ status_badge(kind, status, **args) }}'
 

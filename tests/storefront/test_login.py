@@ -214,6 +214,7 @@ PUBLIC = {
     "storefront.cart_add",
     "storefront.cart_update",
     "storefront.cart_remove",
+    "storefront.cart_voucher",
     "storefront.checkout",
     "storefront.order",
     # The unsubscribe link of a marketing email works without logging in (its token names
