@@ -205,3 +205,14 @@ def test_the_manager_enters_a_voucher_for_the_customer(app, client, auth, shop, 
     with app.app_context():
         [order] = orders()
         assert (order.voucher_code, order.discount, order.total) == ("RIENG-LAN", 100_000, 430_000)
+
+
+def test_enter_in_a_checkout_field_places_the_order_not_the_voucher(buyer, ao_dai, voucher):
+    """A browser submits a form on Enter with its first submit button: that one places the
+    order (the voucher's Apply comes later in the form)."""
+    buyer.add(ao_dai.id, 2)
+    page = buyer.client.get(f"/{buyer.slug}/checkout").text
+    form = page[page.index(f'action="/{buyer.slug}/checkout"') :]
+    first_button = re.search(r"<button[^>]*>", form).group(0)
+    assert 'type="submit"' in first_button
+    assert "voucher_action" not in first_button and "formaction" not in first_button
