@@ -33,6 +33,7 @@ from services.import_rows import parse_row
 from services.tags import clean_name, tag_customer
 
 ON_DUPLICATE = ("skip", "update", "create")
+ACTIONS = ("create", "update", "skip", "reject")  # what a planned row does
 STATUSES = (CustomerStatus.GUEST, CustomerStatus.TEMPORARY, CustomerStatus.OFFICIAL)
 # Values looked up at once among the shop's customers (one array parameter on PostgreSQL).
 LOOKUP_BATCH = 1000
@@ -75,7 +76,7 @@ class Plan:
 
     @property
     def counts(self):
-        return {action: self.count(action) for action in ("create", "update", "skip", "reject")}
+        return {action: self.count(action) for action in ACTIONS}
 
 
 def _lookup(shop, column, values, model=Customer, owner=None):

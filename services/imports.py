@@ -22,7 +22,14 @@ from core.tenancy import for_shop
 from core.urls import external_url
 from models import CustomerImport, ImportStatus, Shop, utcnow
 from services import ServiceError
-from services.customer_import import ON_DUPLICATE, STATUSES, ImportOptions, Plan, plan_import
+from services.customer_import import (
+    ACTIONS,
+    ON_DUPLICATE,
+    STATUSES,
+    ImportOptions,
+    Plan,
+    plan_import,
+)
 from services.customer_import import run_import as write_rows
 from services.import_files import error_report
 from services.import_headers import KEYS, match_headers
@@ -36,7 +43,6 @@ BATCH = 1000
 UPLOAD_KEPT_FOR = timedelta(days=7)
 NAME_KEYS = ("full_name", "first_name", "last_name")
 MAX_TAGS = 10
-ACTIONS = ("create", "update", "skip", "reject")
 REJECTED = "rejected"  # while the run lasts, in its counts: {line: reasons} of the rows refused
 
 

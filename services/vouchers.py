@@ -449,14 +449,6 @@ def vouchers_of(shop):
     return [(v, status_of(v, now), v.used_count, int(given.get(v.id) or 0)) for v in vouchers]
 
 
-def has_uses(voucher):
-    return bool(
-        db.session.scalar(
-            select(func.count(VoucherUse.id)).where(VoucherUse.voucher_id == voucher.id)
-        )
-    )
-
-
 def vouchers_for_member(shop, customer, now=None):
     """The vouchers a member may use now or later: those meant for them (by name or by one
     of their tags), active, not expired nor used up, and not used to their own limit."""
@@ -474,7 +466,14 @@ def vouchers_for_member(shop, customer, now=None):
         .where(or_(Voucher.id.in_(named), Voucher.id.in_(tagged)))
         .order_by(Voucher.ends_at.is_(None), Voucher.ends_at, Voucher.id)
     ).all()
-    return [v for v in vouchers if uses_by(v, customer) < v.per_customer_limit]
+    held = dict(
+        db.session.execute(
+            select(VoucherUse.voucher_id, func.count(VoucherUse.id))
+            .where(VoucherUse.customer_id == customer.id, VoucherUse.released_at.is_(None))
+            .group_by(VoucherUse.voucher_id)
+        ).all()
+    )
+    return [v for v in vouchers if held.get(v.id, 0) < v.per_customer_limit]
 
 
 def local_input(value, timezone):

@@ -193,3 +193,12 @@ def test_another_shops_voucher_is_a_404(app, client, auth, shop, other_owner):
     with app.app_context():
         row = db.session.get(Voucher, voucher.id)
         assert (row.code, row.active) == ("GIAM50K", True)
+
+
+@pytest.mark.parametrize("voucher_id", ["9" * 25, "0", "-1", "abc"])
+def test_an_id_out_of_range_is_a_404(client, auth, shop, manager, voucher_id):
+    auth.login_staff(manager)
+    base = f"/{shop.slug}/admin/vouchers/{voucher_id}"
+    assert client.get(base).status_code == 404
+    assert client.post(base, data=FORM).status_code == 404
+    assert client.post(base + "/active", data={"active": "0"}).status_code == 404
